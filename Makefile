@@ -1,0 +1,67 @@
+# forklab: an instrumented, switchable fork path for kernel developers.
+# 'make help' lists the targets; README.md explains them.
+
+TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12
+DEFAULT_TARGET := x86_64-6.1
+TARGET ?=
+KRELEASE := $(shell uname -r)
+KDIR ?= /lib/modules/$(KRELEASE)/build
+HOSTBUILD := build/host-$(KRELEASE)
+
+ifeq ($(TARGET),)
+all: module userspace
+else
+all: target
+endif
+
+help:
+	@echo "forklab make targets:"
+	@echo "  make                      module for the running kernel (KDIR=$(KDIR)) and the CLI"
+	@echo "  make TARGET=<t>           module and static guest binaries for a VM target ($(TARGETS))"
+	@echo "  make demo [TARGET=<t>]    boot the target in QEMU, load forklab, toggle modes, show stats"
+	@echo "  make check                every test: CLI unit tests and VM tests on all targets"
+	@echo "  make check-fast           CLI unit tests and VM tests on $(DEFAULT_TARGET) only"
+	@echo "  make unit                 CLI unit tests only (no VM)"
+	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
+	@echo "  make setup                install host packages (root, Debian 12)"
+	@echo "  make install              install forklab.ko and the CLI on this machine (root)"
+	@echo "  make clean"
+
+setup:
+	tools/setup/host-deps.sh
+
+module:
+	@tools/build/module "$(KDIR)" "$(HOSTBUILD)"
+
+userspace:
+	@$(MAKE) -s -C userspace OUT=$(CURDIR)/$(HOSTBUILD)/bin
+
+target:
+	@case " $(TARGETS) " in *" $(TARGET) "*) ;; *) echo "unknown TARGET '$(TARGET)' (known: $(TARGETS))" >&2; exit 2;; esac
+	@tools/build/target $(TARGET)
+
+unit:
+	@$(MAKE) -s -C tests/unit run
+
+check:
+	@tools/check $(TARGETS)
+
+check-fast:
+	@tools/check $(DEFAULT_TARGET)
+
+demo:
+	@tools/demo $(or $(TARGET),$(DEFAULT_TARGET))
+
+vm-shell:
+	@tools/build/target $(or $(TARGET),$(DEFAULT_TARGET)) && tools/vm/run $(or $(TARGET),$(DEFAULT_TARGET)) --sysroot --shell
+
+install: module userspace
+	install -D -m 0644 $(HOSTBUILD)/forklab.ko /lib/modules/$(KRELEASE)/extra/forklab.ko
+	depmod -a $(KRELEASE)
+	install -D -m 0755 $(HOSTBUILD)/bin/forklab /usr/local/sbin/forklab
+
+clean:
+	rm -rf build
+	$(MAKE) -s -C tests/unit clean
+
+.PHONY: all help setup module userspace target unit check check-fast demo vm-shell install clean

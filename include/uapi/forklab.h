@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * forklab control interface: ioctls on /dev/forklab, shared by the module and
+ * userspace.  Every struct starts with its size so it can grow (clone3 style).
+ *
+ * Rules every ioctl follows:
+ *  - the caller zeroes the struct and sets .size = sizeof(struct);
+ *    .size below the first published size (FORKLAB_*_SIZE_VER0): EINVAL;
+ *    a larger .size whose extra bytes are not zero: E2BIG;
+ *  - .flags bits this API does not define: EINVAL; reserved fields: must be 0
+ *    (EINVAL otherwise); unknown command: ENOTTY; bad pointer: EFAULT;
+ *  - commands that change state (SET_CONFIG, RESET_STATS) need CAP_SYS_ADMIN
+ *    (EPERM otherwise); the read commands need only an open descriptor.
+ * On return the kernel sets .size to the number of bytes it filled.
+ */
+#ifndef _UAPI_FORKLAB_H
+#define _UAPI_FORKLAB_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define FORKLAB_DEVICE		"/dev/forklab"
+#define FORKLAB_API_VERSION	1
+
+/*
+ * Copy modes.  X(ID, value, name, description); values are ABI and never
+ * reused.  A mode's name is what the CLI and the module parameter accept.
+ */
+#define FORKLAB_MODE_LIST(X)						\
+	X(STOCK,       0, "stock",       "no redirect registered: the kernel's own fork path at zero cost") \
+	X(PASSTHROUGH, 1, "passthrough", "redirect live, calls the kernel's own copy_page_range (measures the hook)")
+
+enum forklab_mode {
+#define FORKLAB_MODE_ENUM(id, val, name, desc) FORKLAB_MODE_##id = val,
+	FORKLAB_MODE_LIST(FORKLAB_MODE_ENUM)
+#undef FORKLAB_MODE_ENUM
+	FORKLAB_MODE_COUNT,
+};
+#define FORKLAB_MODE_MAX	16	/* bound for mode bitmasks; never exceeded */
+
+/* Which forks take the experimental path while a mode is live. */
+enum forklab_scope {
+	FORKLAB_SCOPE_ALL    = 0,	/* every fork */
+	FORKLAB_SCOPE_PID    = 1,	/* forks by thread group .scope_pid */
+	FORKLAB_SCOPE_COMM   = 2,	/* forks by tasks whose comm starts with .scope_arg */
+	FORKLAB_SCOPE_CGROUP = 3,	/* forks by tasks in cgroup v2 path .scope_arg (or below) */
+	FORKLAB_SCOPE_COUNT,
+};
+#define FORKLAB_SCOPE_ARG_LEN	256
+
+/* Features a build supports (forklab_version.features). */
+#define FORKLAB_FEAT_REDIRECT	(1U << 0)	/* ftrace redirect of copy_page_range */
+#define FORKLAB_FEAT_SCOPE	(1U << 1)	/* scopes other than ALL */
+
+struct forklab_version {
+	__u32 size;
+	__u32 flags;			/* in: 0 */
+	__u32 api_version;		/* out: FORKLAB_API_VERSION */
+	__u32 features;			/* out: FORKLAB_FEAT_* */
+	__u32 modes_supported;		/* out: bit n set = mode n usable here */
+	__u32 mode_count;		/* out: modes this build knows */
+	char  release[65];		/* out: kernel release (uname -r) */
+	char  machine[65];		/* out: kernel arch (uname -m) */
+	char  module_version[32];	/* out: forklab module version */
+	__u8  reserved0[6];		/* must be 0 */
+	__u64 reserved[4];		/* must be 0 */
+};
+#define FORKLAB_VERSION_SIZE_VER0	224
+
+#define FORKLAB_CONFIG_SET_MODE		(1U << 0)	/* SET_CONFIG: apply .mode */
+#define FORKLAB_CONFIG_SET_SCOPE	(1U << 1)	/* SET_CONFIG: apply .scope* */
+#define FORKLAB_CONFIG_FLAGS		(FORKLAB_CONFIG_SET_MODE | FORKLAB_CONFIG_SET_SCOPE)
+
+struct forklab_config {
+	__u32 size;
+	__u32 flags;			/* SET: FORKLAB_CONFIG_SET_*; GET: 0 */
+	__u32 mode;			/* enum forklab_mode */
+	__u32 scope;			/* enum forklab_scope */
+	__u32 scope_pid;		/* FORKLAB_SCOPE_PID */
+	__u32 reserved0;		/* must be 0 */
+	char  scope_arg[FORKLAB_SCOPE_ARG_LEN];	/* NUL-terminated; COMM, CGROUP */
+	__u64 reserved[4];		/* must be 0 */
+};
+#define FORKLAB_CONFIG_SIZE_VER0	312
+
+/* Latency histogram: bucket i counts calls that took [2^i, 2^(i+1)) ns. */
+#define FORKLAB_HIST_BUCKETS	32
+
+struct forklab_stats {
+	__u32 size;
+	__u32 flags;			/* in: 0 */
+	__u32 mode;			/* in: whose per-mode counters to return */
+	__u32 reserved0;		/* must be 0 */
+	/* global */
+	__u64 redirected;		/* forks the redirect sent to the module */
+	__u64 out_of_scope;		/* forks the redirect let through (scope) */
+	__u64 in_flight;		/* tasks inside the module's copy path now */
+	__u64 registrations;		/* times the ftrace redirect was registered */
+	/* per mode (.mode) */
+	__u64 calls;			/* copy_page_range calls handled in .mode */
+	__u64 errors;			/* of those, how many returned an error */
+	__u64 time_ns;			/* total time spent in the copy path */
+	__u64 time_hist[FORKLAB_HIST_BUCKETS];
+	__u64 reserved[4];		/* must be 0 */
+};
+#define FORKLAB_STATS_SIZE_VER0	360
+
+struct forklab_reset {
+	__u32 size;
+	__u32 flags;			/* 0 */
+	__u64 reserved[2];		/* must be 0 */
+};
+#define FORKLAB_RESET_SIZE_VER0	24
+
+#define FORKLAB_IOC_MAGIC	0xF1
+#define FORKLAB_IOC_VERSION	_IOWR(FORKLAB_IOC_MAGIC, 0x00, struct forklab_version)
+#define FORKLAB_IOC_GET_CONFIG	_IOWR(FORKLAB_IOC_MAGIC, 0x01, struct forklab_config)
+#define FORKLAB_IOC_SET_CONFIG	_IOWR(FORKLAB_IOC_MAGIC, 0x02, struct forklab_config)
+#define FORKLAB_IOC_GET_STATS	_IOWR(FORKLAB_IOC_MAGIC, 0x03, struct forklab_stats)
+#define FORKLAB_IOC_RESET_STATS	_IOWR(FORKLAB_IOC_MAGIC, 0x04, struct forklab_reset)
+
+#endif /* _UAPI_FORKLAB_H */

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one place where mode and scope change: validates a request, registers
+ * or unregisters the redirect as the mode needs, and leaves the old state in
+ * place when anything fails.
+ */
+#include <linux/err.h>
+#include <linux/mutex.h>
+#include "forklab.h"
+
+static DEFINE_MUTEX(fl_config_lock);
+
+static int fl_config_set_mode(unsigned int mode)
+{
+	int ret;
+
+	if (mode >= FORKLAB_MODE_COUNT || !(fl_modes_supported() & (1U << mode)))
+		return -EINVAL;
+	if (fl_mode(mode)->needs_redirect) {
+		/* Publish the mode first: the first redirected fork must see it. */
+		unsigned int old = fl_live_mode;
+
+		WRITE_ONCE(fl_live_mode, mode);
+		ret = fl_redirect_register();
+		if (ret)
+			WRITE_ONCE(fl_live_mode, old);
+		return ret;
+	}
+	/* Unregister first, so that no fork is redirected into a no-redirect mode. */
+	fl_redirect_unregister();
+	WRITE_ONCE(fl_live_mode, mode);
+	return 0;
+}
+
+int fl_config_set(const struct forklab_config *cfg)
+{
+	struct fl_scope *scope = NULL;
+	int ret = 0;
+
+	if (cfg->flags & ~FORKLAB_CONFIG_FLAGS)
+		return -EINVAL;
+	if ((cfg->flags & FORKLAB_CONFIG_SET_MODE) &&
+	    (cfg->mode >= FORKLAB_MODE_COUNT || !(fl_modes_supported() & (1U << cfg->mode))))
+		return -EINVAL;
+	/* Build the new scope before touching anything: a cgroup path can fail. */
+	if (cfg->flags & FORKLAB_CONFIG_SET_SCOPE) {
+		scope = fl_scope_prepare(cfg);
+		if (IS_ERR(scope))
+			return PTR_ERR(scope);
+	}
+
+	mutex_lock(&fl_config_lock);
+	/* The new scope is live before the new mode, so no fork mixes old and new. */
+	if (scope)
+		scope = fl_scope_swap(scope);
+	if (cfg->flags & FORKLAB_CONFIG_SET_MODE)
+		ret = fl_config_set_mode(cfg->mode);
+	if (scope && ret)
+		scope = fl_scope_swap(scope);	/* failed: the old scope comes back */
+	if (scope)
+		fl_scope_discard(scope);
+	mutex_unlock(&fl_config_lock);
+	return ret;
+}
+
+void fl_config_get(struct forklab_config *cfg)
+{
+	mutex_lock(&fl_config_lock);
+	cfg->mode = READ_ONCE(fl_live_mode);
+	fl_scope_get(cfg);
+	mutex_unlock(&fl_config_lock);
+}
+
+int fl_config_init(unsigned int initial_mode)
+{
+	int ret;
+
+	mutex_lock(&fl_config_lock);
+	ret = fl_config_set_mode(initial_mode);
+	mutex_unlock(&fl_config_lock);
+	return ret;
+}
+
+void fl_config_exit(void)
+{
+	mutex_lock(&fl_config_lock);
+	fl_redirect_unregister();
+	WRITE_ONCE(fl_live_mode, FORKLAB_MODE_STOCK);
+	mutex_unlock(&fl_config_lock);
+	fl_redirect_drain();
+	fl_scope_exit();
+}

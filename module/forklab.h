@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * forklab internals: what the module's files share.  One concern per file:
+ * symbols.c resolves, redirect.c hooks, modes.c copies, config.c decides,
+ * scope.c filters, stats.c counts, dev.c talks to userspace, main.c ties up.
+ */
+#ifndef FORKLAB_H
+#define FORKLAB_H
+
+#include <linux/types.h>
+#include "compat.h"
+#include "uapi/forklab.h"
+
+#define FL_MODULE_VERSION	"0.1.0"
+
+struct vm_area_struct;
+struct task_struct;
+
+/* symbols.c: kernel functions the module calls but the kernel does not export. */
+extern int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
+					struct vm_area_struct *src_vma);
+extern unsigned long (*fl_ftrace_location)(unsigned long ip);
+int fl_resolve_symbols(void);
+
+/* modes.c: what each mode does once a fork has been redirected to us. */
+struct fl_mode {
+	/* stock needs no redirect; every other mode does */
+	bool needs_redirect;
+	int (*copy_page_range)(struct vm_area_struct *dst_vma,
+			       struct vm_area_struct *src_vma);
+};
+const struct fl_mode *fl_mode(unsigned int mode);
+const char *fl_mode_name(unsigned int mode);
+int fl_mode_by_name(const char *name);
+u32 fl_modes_supported(void);
+int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
+				   struct vm_area_struct *src_vma);
+
+/* redirect.c: the ftrace redirect of copy_page_range. */
+int fl_redirect_register(void);
+void fl_redirect_unregister(void);
+void fl_redirect_drain(void);
+long fl_redirect_in_flight(void);
+extern unsigned int fl_live_mode;	/* read by the redirected path */
+
+/* scope.c: which tasks take the redirected path. */
+struct fl_scope;
+bool fl_scope_match(struct task_struct *task);
+struct fl_scope *fl_scope_prepare(const struct forklab_config *cfg);
+struct fl_scope *fl_scope_swap(struct fl_scope *scope);
+void fl_scope_discard(struct fl_scope *scope);
+void fl_scope_get(struct forklab_config *cfg);
+void fl_scope_exit(void);
+
+/* config.c: the one place mode and scope change. */
+int fl_config_init(unsigned int initial_mode);
+void fl_config_exit(void);
+int fl_config_set(const struct forklab_config *cfg);
+void fl_config_get(struct forklab_config *cfg);
+
+/* stats.c: counters, per CPU, summed on read. */
+int fl_stats_init(void);
+void fl_stats_exit(void);
+void fl_stats_redirected(void);
+void fl_stats_out_of_scope(void);
+void fl_stats_registered(void);
+void fl_stats_call(unsigned int mode, u64 ns, int ret);
+void fl_stats_read(struct forklab_stats *st);
+void fl_stats_reset(void);
+
+/* dev.c: /dev/forklab. */
+int fl_dev_init(void);
+void fl_dev_exit(void);
+
+#endif /* FORKLAB_H */

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forklab: an instrumented, switchable fork path.  Load and unload order, and
+ * the module parameter that picks the mode at load time.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include "forklab.h"
+
+static char *mode = "stock";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "copy mode at load time (see 'forklab mode'): stock, passthrough, ...");
+
+static int __init fl_init(void)
+{
+	int initial = fl_mode_by_name(mode);
+	int ret;
+
+	if (initial < 0) {
+		pr_err("forklab: unknown mode '%s' in the mode= parameter; run 'forklab mode --list' for the modes\n",
+		       mode);
+		return -EINVAL;
+	}
+	ret = fl_resolve_symbols();
+	if (ret)
+		return ret;
+	ret = fl_stats_init();
+	if (ret)
+		return ret;
+	ret = fl_config_init(initial);
+	if (ret)
+		goto err_stats;
+	ret = fl_dev_init();
+	if (ret)
+		goto err_config;
+	pr_info("forklab: loaded (%s, mode %s)\n", FL_MODULE_VERSION, fl_mode_name(initial));
+	return 0;
+
+err_config:
+	fl_config_exit();
+err_stats:
+	fl_stats_exit();
+	return ret;
+}
+
+static void __exit fl_exit(void)
+{
+	/* No ioctl can be running: an open /dev/forklab pins the module. */
+	fl_dev_exit();
+	fl_config_exit();
+	fl_stats_exit();
+	pr_info("forklab: unloaded\n");
+}
+
+module_init(fl_init);
+module_exit(fl_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("forklab: instrumented, switchable copy_page_range for fork experiments");
+MODULE_VERSION(FL_MODULE_VERSION);

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mode table: what a redirected copy_page_range() does in each mode.
+ * Adding a mode is one line in FORKLAB_MODE_LIST (uapi) and one entry here.
+ */
+#include <linux/compiler.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include "forklab.h"
+
+#ifdef CONFIG_X86
+/*
+ * With IBT the kernel seals (drops the ENDBR of) functions whose address is
+ * never taken; copy_page_range is one, so an indirect call to it would trap
+ * with #CP on CET hardware.  call_x86.S enters it with a return instead.
+ */
+int fl_x86_call_sealed(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
+		       void *fn);
+#endif
+
+int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
+				   struct vm_area_struct *src_vma)
+{
+	int ret;
+
+#ifdef CONFIG_X86
+	ret = fl_x86_call_sealed(dst_vma, src_vma, fl_kernel_copy_page_range);
+#else
+	ret = fl_kernel_copy_page_range(dst_vma, src_vma);
+#endif
+	/*
+	 * Keep the call a real call: as a tail call, ftrace would see the
+	 * caller's return address outside the module and redirect again,
+	 * forever (seen: the guest locked up).
+	 */
+	barrier();
+	return ret;
+}
+
+static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
+	/*
+	 * stock never registers the redirect; its copy function only serves a
+	 * fork that was already redirected when a switch to stock began.
+	 */
+	[FORKLAB_MODE_STOCK] = {
+		.needs_redirect = false,
+		.copy_page_range = fl_call_kernel_copy_page_range,
+	},
+	[FORKLAB_MODE_PASSTHROUGH] = {
+		.needs_redirect = true,
+		.copy_page_range = fl_call_kernel_copy_page_range,
+	},
+};
+
+static const char *const fl_mode_names[FORKLAB_MODE_COUNT] = {
+#define FL_MODE_NAME(id, val, name, desc) [val] = name,
+	FORKLAB_MODE_LIST(FL_MODE_NAME)
+#undef FL_MODE_NAME
+};
+
+const struct fl_mode *fl_mode(unsigned int mode)
+{
+	return &fl_modes[mode < FORKLAB_MODE_COUNT ? mode : FORKLAB_MODE_STOCK];
+}
+
+const char *fl_mode_name(unsigned int mode)
+{
+	return mode < FORKLAB_MODE_COUNT ? fl_mode_names[mode] : "?";
+}
+
+int fl_mode_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < FORKLAB_MODE_COUNT; i++)
+		if (sysfs_streq(name, fl_mode_names[i]))
+			return i;
+	return -EINVAL;
+}
+
+u32 fl_modes_supported(void)
+{
+	u32 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < FORKLAB_MODE_COUNT; i++)
+		if (fl_modes[i].copy_page_range)
+			mask |= 1U << i;
+	return mask;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The redirect: an IPMODIFY ftrace_ops on copy_page_range() that sends forks
+ * in scope to fl_copy_page_range(), and the accounting that makes unloading
+ * safe while forks run (nobody may be in module text when it goes).
+ */
+#include <linux/delay.h>
+#include <linux/ftrace.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+#include <linux/trace_recursion.h>
+#include "forklab.h"
+
+/* The mode the redirected path runs; written only by config.c. */
+unsigned int fl_live_mode;
+
+/*
+ * Tasks between the handler's decision and the replacement's return.  A task
+ * may sleep in there (page-table allocation), where RCU-tasks no longer sees
+ * it, so unload waits for this to reach zero before anything else.
+ */
+static atomic_long_t fl_in_flight = ATOMIC_LONG_INIT(0);
+
+/*
+ * Runs instead of copy_page_range() for redirected forks.  Same signature:
+ * the ftrace trampoline resumes here with the original arguments in place.
+ */
+static noinline int fl_copy_page_range(struct vm_area_struct *dst_vma,
+				       struct vm_area_struct *src_vma)
+{
+	unsigned int mode = READ_ONCE(fl_live_mode);
+	u64 start = ktime_get_ns();
+	int ret;
+
+	ret = fl_mode(mode)->copy_page_range(dst_vma, src_vma);
+	fl_stats_call(mode, ktime_get_ns() - start, ret);
+	atomic_long_dec(&fl_in_flight);
+	return ret;
+}
+
+static void notrace fl_ftrace_handler(unsigned long ip, unsigned long parent_ip,
+				      struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	int bit;
+
+	/*
+	 * Our own call into the kernel's copy_page_range (passthrough and
+	 * out-of-reach cases) comes from module text: let it run.  This relies
+	 * on that call never being a tail call, see fl_call_kernel_copy_page_range().
+	 */
+	if (within_module(parent_ip, THIS_MODULE))
+		return;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	if (fl_scope_match(current)) {
+		atomic_long_inc(&fl_in_flight);
+		fl_stats_redirected();
+		fl_ftrace_set_ip(fregs, (unsigned long)fl_copy_page_range);
+	} else {
+		fl_stats_out_of_scope();
+	}
+	ftrace_test_recursion_unlock(bit);
+}
+
+static struct ftrace_ops fl_ftrace_ops = {
+	.func = fl_ftrace_handler,
+	/*
+	 * IPMODIFY: we change where the function resumes (one such user per
+	 * function).  PERMANENT: kernel.ftrace_enabled=0 must fail rather than
+	 * silently switch the experimental path off under a running experiment.
+	 * No FTRACE_OPS_FL_RECURSION: the handler takes the recursion lock
+	 * itself (which also disables preemption), as livepatch does.
+	 */
+	.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT | FL_FTRACE_SAVE_REGS,
+};
+
+static bool fl_registered;
+
+/* Called with the config mutex held. */
+int fl_redirect_register(void)
+{
+	unsigned long ip = (unsigned long)fl_kernel_copy_page_range;
+	int ret;
+
+	if (fl_registered)
+		return 0;
+	if (!fl_ftrace_location(ip)) {
+		pr_err("forklab: copy_page_range is not traceable on this kernel "
+		       "(not in /sys/kernel/tracing/available_filter_functions)\n");
+		return -EOPNOTSUPP;
+	}
+	ret = ftrace_set_filter_ip(&fl_ftrace_ops, ip, 0, 0);
+	if (ret) {
+		pr_err("forklab: cannot set the ftrace filter on copy_page_range: error %d\n", ret);
+		return ret;
+	}
+	ret = register_ftrace_function(&fl_ftrace_ops);
+	if (ret) {
+		ftrace_set_filter_ip(&fl_ftrace_ops, ip, 1, 0);
+		if (ret == -EBUSY)
+			pr_err("forklab: cannot redirect copy_page_range: another ftrace user already "
+			       "modifies its instruction pointer (a livepatch, or a kprobe with a "
+			       "post_handler), or kernel.ftrace_enabled is 0. Check "
+			       "/sys/kernel/tracing/enabled_functions and 'sysctl kernel.ftrace_enabled', "
+			       "remove the other user, then retry\n");
+		else
+			pr_err("forklab: registering the ftrace redirect failed: error %d\n", ret);
+		return ret;
+	}
+	fl_registered = true;
+	fl_stats_registered();
+	return 0;
+}
+
+/* Called with the config mutex held. */
+void fl_redirect_unregister(void)
+{
+	int ret;
+
+	if (!fl_registered)
+		return;
+	/*
+	 * For a module's ops this waits for RCU-tasks: once it returns, no task
+	 * is still in the handler or the trampoline.  Tasks already sent to the
+	 * replacement finish there with the mode they read.
+	 */
+	ret = unregister_ftrace_function(&fl_ftrace_ops);
+	WARN_ON_ONCE(ret);
+	ftrace_set_filter_ip(&fl_ftrace_ops, (unsigned long)fl_kernel_copy_page_range, 1, 0);
+	fl_registered = false;
+}
+
+long fl_redirect_in_flight(void)
+{
+	return atomic_long_read(&fl_in_flight);
+}
+
+/*
+ * Before the module text goes: after unregistering, wait for the tasks that
+ * were sent to the replacement (they may sleep there), then for RCU-tasks so
+ * that none of them is between the final decrement and its return.
+ */
+void fl_redirect_drain(void)
+{
+	unsigned long waited_ms = 0;
+
+	synchronize_rcu_tasks();
+	while (atomic_long_read(&fl_in_flight) > 0) {
+		msleep(1);
+		if (++waited_ms % 5000 == 0)
+			pr_warn("forklab: unload waiting for %ld task(s) still copying page tables\n",
+				atomic_long_read(&fl_in_flight));
+	}
+	synchronize_rcu_tasks();
+}

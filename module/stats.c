@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters: per CPU so that concurrent forks never share a cache line, summed
+ * on read.  A reset racing with forks may lose the counts of those forks.
+ */
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/string.h>
+#include "forklab.h"
+
+struct fl_mode_counters {
+	u64 calls;
+	u64 errors;
+	u64 time_ns;
+	u64 time_hist[FORKLAB_HIST_BUCKETS];
+};
+
+struct fl_counters {
+	u64 redirected;
+	u64 out_of_scope;
+	struct fl_mode_counters mode[FORKLAB_MODE_COUNT];
+};
+
+static struct fl_counters __percpu *fl_counters;
+static atomic64_t fl_registrations = ATOMIC64_INIT(0);
+
+int fl_stats_init(void)
+{
+	fl_counters = alloc_percpu(struct fl_counters);
+	return fl_counters ? 0 : -ENOMEM;
+}
+
+void fl_stats_exit(void)
+{
+	free_percpu(fl_counters);
+}
+
+void notrace fl_stats_redirected(void)
+{
+	this_cpu_inc(fl_counters->redirected);
+}
+
+void notrace fl_stats_out_of_scope(void)
+{
+	this_cpu_inc(fl_counters->out_of_scope);
+}
+
+void fl_stats_registered(void)
+{
+	atomic64_inc(&fl_registrations);
+}
+
+static unsigned int fl_hist_bucket(u64 ns)
+{
+	unsigned int b = ns ? ilog2(ns) : 0;
+
+	return min_t(unsigned int, b, FORKLAB_HIST_BUCKETS - 1);
+}
+
+void fl_stats_call(unsigned int mode, u64 ns, int ret)
+{
+	this_cpu_inc(fl_counters->mode[mode].calls);
+	if (ret)
+		this_cpu_inc(fl_counters->mode[mode].errors);
+	this_cpu_add(fl_counters->mode[mode].time_ns, ns);
+	this_cpu_inc(fl_counters->mode[mode].time_hist[fl_hist_bucket(ns)]);
+}
+
+/* Fills the global counters and those of st->mode (validated by the caller). */
+void fl_stats_read(struct forklab_stats *st)
+{
+	unsigned int cpu, b, m = st->mode;
+
+	for_each_possible_cpu(cpu) {
+		const struct fl_counters *c = per_cpu_ptr(fl_counters, cpu);
+
+		st->redirected += READ_ONCE(c->redirected);
+		st->out_of_scope += READ_ONCE(c->out_of_scope);
+		st->calls += READ_ONCE(c->mode[m].calls);
+		st->errors += READ_ONCE(c->mode[m].errors);
+		st->time_ns += READ_ONCE(c->mode[m].time_ns);
+		for (b = 0; b < FORKLAB_HIST_BUCKETS; b++)
+			st->time_hist[b] += READ_ONCE(c->mode[m].time_hist[b]);
+	}
+	st->in_flight = max(fl_redirect_in_flight(), 0L);
+	st->registrations = atomic64_read(&fl_registrations);
+}
+
+void fl_stats_reset(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(fl_counters, cpu), 0, sizeof(struct fl_counters));
+	atomic64_set(&fl_registrations, 0);
+}

@@ -1,0 +1,20 @@
+# Sourced: the supported targets and what distinguishes them.
+FL_TARGETS="x86_64-6.1 x86_64-6.12 arm64-6.12"
+FL_DEFAULT_TARGET=x86_64-6.1
+
+# fl_target_vars NAME: sets T_ARCH (kernel ARCH), T_DEBARCH, T_SUITE (apt
+# suite for the metapackage, empty = default candidate), T_QEMU, T_CROSS.
+fl_target_vars() {
+	case "$1" in
+	x86_64-6.1)  T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=""                 ;;
+	x86_64-6.12) T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=bookworm-backports ;;
+	arm64-6.12)  T_ARCH=arm64 T_DEBARCH=arm64 T_SUITE=bookworm-backports ;;
+	*) return 1 ;;
+	esac
+	# 6.1 must not be pinned to a suite: '-t bookworm' would pick bookworm
+	# main's older ABI over bookworm-security's current one.
+	case "$T_DEBARCH" in
+	amd64) T_QEMU=qemu-system-x86_64 T_CROSS="" T_GNUARCH=x86_64 ;;
+	arm64) T_QEMU=qemu-system-aarch64 T_CROSS=aarch64-linux-gnu- T_GNUARCH=aarch64 ;;
+	esac
+}

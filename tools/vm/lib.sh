@@ -1,0 +1,25 @@
+# Sourced by the tools/vm scripts: paths and helpers for one target.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$top/tools/kernels/targets.sh"
+
+vm_die() { echo "vm: $*" >&2; exit 2; }
+
+# vm_target NAME: loads the target's kernel env (fetching it on first use)
+# and sets VMCACHE, the per-target cache of guest images.
+vm_target() {
+	fl_target_vars "$1" || vm_die "unknown target '$1' (known: $FL_TARGETS)"
+	local envfile
+	envfile=$("$top/tools/kernels/fetch" "$1") || vm_die "cannot fetch the $1 kernel"
+	. "$envfile"
+	VMCACHE="$top/.cache/vm/$1"
+	mkdir -p "$VMCACHE"
+}
+
+# vm_debs_download DIR PKG...: apt-get download into DIR (as root, apt warns
+# that its _apt user cannot write there; that is harmless).
+vm_debs_download() {
+	local dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get download -q "$@" >/dev/null 2>"$dir/.apt.log") ||
+		{ cat "$dir/.apt.log" >&2; vm_die "apt-get download failed: $* (is the Debian archive reachable?)"; }
+}

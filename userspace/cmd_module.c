@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* 'forklab load' and 'forklab unload': module lifetime without kmod. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "cli.h"
+
+/* Where 'forklab load' looks when no path is given, in order. */
+static const char *fl_find_module(char *buf, size_t len)
+{
+	const char *env = getenv("FORKLAB_KO");
+	struct utsname u;
+	char exe[PATH_MAX - 32];
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/../forklab.ko", exe);
+			if (!access(buf, R_OK))
+				return buf;
+		}
+	}
+	if (!uname(&u)) {
+		snprintf(buf, len, "/lib/modules/%s/updates/forklab.ko", u.release);
+		if (!access(buf, R_OK))
+			return buf;
+		snprintf(buf, len, "/lib/modules/%s/extra/forklab.ko", u.release);
+		if (!access(buf, R_OK))
+			return buf;
+	}
+	return NULL;
+}
+
+int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
+{
+	char buf[PATH_MAX], params[64] = "";
+	const char *path = NULL;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--mode")) {
+			if (++i >= argc)
+				return fl_fail(cli, FL_EXIT_USAGE, "load: --mode needs a mode name");
+			if (fl_mode_by_name(argv[i]) < 0)
+				return fl_fail(cli, FL_EXIT_USAGE, "load: unknown mode '%s'", argv[i]);
+			snprintf(params, sizeof(params), "mode=%s", argv[i]);
+		} else if (argv[i][0] == '-') {
+			return fl_fail(cli, FL_EXIT_USAGE, "load: unknown option '%s'", argv[i]);
+		} else if (path) {
+			return fl_fail(cli, FL_EXIT_USAGE, "load takes one module file");
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path)
+		path = fl_find_module(buf, sizeof(buf));
+	if (!path)
+		return fl_fail(cli, FL_EXIT_FAILED,
+			       "load: no forklab.ko found; give its path, set FORKLAB_KO, or 'make install'");
+	if (fl_sys_module_loaded())
+		return fl_fail(cli, FL_EXIT_FAILED, "load: forklab is already loaded ('forklab unload' first)");
+
+	ret = fl_sys_load_module(path, params);
+	switch (-ret) {
+	case 0:
+		break;
+	case EEXIST:
+		return fl_fail(cli, FL_EXIT_FAILED, "load: forklab is already loaded");
+	case EPERM:
+		return fl_fail(cli, FL_EXIT_PERM,
+			       "load %s: not permitted; run as root (under Secure Boot lockdown the "
+			       "module must be signed with an enrolled key)", path);
+	case ENOEXEC:
+		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
+			       "load %s: not a module for this kernel (built against other headers? "
+			       "rebuild with 'make' on this machine)", path);
+	case ENOENT:
+		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
+			       "load %s: the module could not find kernel symbols it needs; see dmesg", path);
+	case EBUSY:
+		return fl_fail_errno(cli, "load", ret);
+	default:
+		return fl_fail(cli, FL_EXIT_FAILED, "load %s: %s; see dmesg", path, strerror(-ret));
+	}
+	if (cli->json) {
+		fl_json_object_begin(&cli->j, NULL);
+		fl_json_string(&cli->j, "loaded", path);
+		fl_json_object_end(&cli->j);
+	} else {
+		fprintf(cli->out, "loaded %s\n", path);
+	}
+	return FL_EXIT_OK;
+}
+
+int fl_cmd_unload(struct fl_cli *cli, int argc, char **argv)
+{
+	int ret;
+
+	(void)argv;
+	if (argc > 1)
+		return fl_fail(cli, FL_EXIT_USAGE, "unload takes no arguments");
+	ret = fl_sys_unload_module();
+	switch (-ret) {
+	case 0:
+		break;
+	case ENOENT:
+		return fl_fail(cli, FL_EXIT_NOT_LOADED, "unload: forklab is not loaded");
+	case EPERM:
+		return fl_fail(cli, FL_EXIT_PERM, "unload: not permitted; run as root");
+	case EWOULDBLOCK:
+		return fl_fail(cli, FL_EXIT_FAILED,
+			       "unload: forklab is in use (/dev/forklab is open); close it and retry");
+	default:
+		return fl_fail(cli, FL_EXIT_FAILED, "unload: %s", strerror(-ret));
+	}
+	if (cli->json) {
+		fl_json_object_begin(&cli->j, NULL);
+		fl_json_bool(&cli->j, "unloaded", true);
+		fl_json_object_end(&cli->j);
+	} else {
+		fprintf(cli->out, "unloaded\n");
+	}
+	return FL_EXIT_OK;
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* 'forklab stats': global and per-mode counters, the latency histogram. */
+#include <string.h>
+#include "cli.h"
+
+static void fl_hist_text(FILE *f, const struct forklab_stats *st)
+{
+	uint64_t max = 0;
+	int b, first = -1, last = -1;
+
+	for (b = 0; b < FORKLAB_HIST_BUCKETS; b++) {
+		if (!st->time_hist[b])
+			continue;
+		if (first < 0)
+			first = b;
+		last = b;
+		if (st->time_hist[b] > max)
+			max = st->time_hist[b];
+	}
+	for (b = first; b >= 0 && b <= last; b++) {
+		int bar = (int)(st->time_hist[b] * 40 / max);
+
+		fprintf(f, "    [%10llu, %10llu) ns %10llu |%.*s\n", 1ULL << b, 1ULL << (b + 1),
+			(unsigned long long)st->time_hist[b], bar,
+			"########################################");
+	}
+}
+
+static void fl_mode_stats_json(struct fl_json *j, unsigned int m, const struct forklab_stats *st)
+{
+	int b;
+
+	fl_json_object_begin(j, NULL);
+	fl_json_string(j, "mode", fl_mode_name(m));
+	fl_json_u64(j, "calls", st->calls);
+	fl_json_u64(j, "errors", st->errors);
+	fl_json_u64(j, "time_ns", st->time_ns);
+	fl_json_array_begin(j, "time_hist_log2_ns");
+	for (b = 0; b < FORKLAB_HIST_BUCKETS; b++)
+		fl_json_u64(j, NULL, st->time_hist[b]);
+	fl_json_array_end(j);
+	fl_json_object_end(j);
+}
+
+int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
+{
+	struct forklab_version v;
+	struct forklab_stats st;
+	struct fl_dev *dev;
+	bool reset = false;
+	int i, ret, only = -1;
+	unsigned int m;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--reset")) {
+			reset = true;
+		} else if (!strcmp(argv[i], "--mode")) {
+			if (++i >= argc)
+				return fl_fail(cli, FL_EXIT_USAGE, "stats: --mode needs a mode name");
+			only = fl_mode_by_name(argv[i]);
+			if (only < 0)
+				return fl_fail(cli, FL_EXIT_USAGE, "stats: unknown mode '%s'", argv[i]);
+		} else {
+			return fl_fail(cli, FL_EXIT_USAGE, "stats: unknown argument '%s'", argv[i]);
+		}
+	}
+	if (reset && only >= 0)
+		return fl_fail(cli, FL_EXIT_USAGE, "stats: --reset resets every mode; drop --mode");
+
+	ret = fl_open(cli, &dev);
+	if (ret)
+		return ret;
+	if (reset) {
+		ret = fl_dev_reset_stats(dev);
+		fl_dev_close(dev);
+		if (ret)
+			return fl_fail_errno(cli, "reset statistics", ret);
+		if (cli->json) {
+			fl_json_object_begin(&cli->j, NULL);
+			fl_json_bool(&cli->j, "reset", true);
+			fl_json_object_end(&cli->j);
+		} else {
+			fprintf(cli->out, "statistics reset\n");
+		}
+		return FL_EXIT_OK;
+	}
+
+	ret = fl_dev_version(dev, &v);
+	if (!ret)
+		ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, &st);
+	if (ret) {
+		fl_dev_close(dev);
+		return fl_fail_errno(cli, "statistics", ret);
+	}
+	if (cli->json) {
+		fl_json_object_begin(&cli->j, NULL);
+		fl_json_u64(&cli->j, "redirected", st.redirected);
+		fl_json_u64(&cli->j, "out_of_scope", st.out_of_scope);
+		fl_json_u64(&cli->j, "in_flight", st.in_flight);
+		fl_json_u64(&cli->j, "registrations", st.registrations);
+		fl_json_array_begin(&cli->j, "modes");
+	} else {
+		fprintf(cli->out, "redirected %llu  out-of-scope %llu  in-flight %llu  registrations %llu\n",
+			(unsigned long long)st.redirected, (unsigned long long)st.out_of_scope,
+			(unsigned long long)st.in_flight, (unsigned long long)st.registrations);
+	}
+	for (m = 0; m < FORKLAB_MODE_COUNT; m++) {
+		if ((only >= 0 && m != (unsigned int)only) || !(v.modes_supported & (1U << m)))
+			continue;
+		ret = fl_dev_get_stats(dev, m, &st);
+		if (ret)
+			break;
+		if (cli->json) {
+			fl_mode_stats_json(&cli->j, m, &st);
+			continue;
+		}
+		/* text: modes that never ran are noise unless asked for */
+		if (!st.calls && only < 0)
+			continue;
+		fprintf(cli->out, "\n%s: %llu calls, %llu errors, mean %.1f us\n", fl_mode_name(m),
+			(unsigned long long)st.calls, (unsigned long long)st.errors,
+			st.calls ? st.time_ns / 1000.0 / st.calls : 0.0);
+		fl_hist_text(cli->out, &st);
+	}
+	fl_dev_close(dev);
+	if (ret)
+		return fl_fail_errno(cli, "statistics", ret);
+	if (cli->json) {
+		fl_json_array_end(&cli->j);
+		fl_json_object_end(&cli->j);
+	}
+	return FL_EXIT_OK;
+}
