@@ -350,7 +350,6 @@ static void test_unprivileged(void)
 	int status, pipefd[2];
 	pid_t pid;
 	char res[8] = "";
-
 	int stat_ok;
 
 	memset(&st, 0, sizeof(st));

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A scripted stand-in for the module, behind userspace/device.h. */
+#ifndef FAKE_DEVICE_H
+#define FAKE_DEVICE_H
+
+#include "device.h"
+
+struct fake_state {
+	int open_err;		/* what opening /dev/forklab fails with (negative errno) */
+	int set_err;		/* what SET_CONFIG fails with */
+	bool privileged;	/* CAP_SYS_ADMIN: otherwise changes get -EPERM */
+	unsigned int api_version;
+	struct forklab_config config;
+	struct forklab_stats stats[FORKLAB_MODE_COUNT];
+	int resets;
+	bool loaded;		/* what /sys/module/forklab says */
+	int load_err, unload_err;
+	char load_path[256], load_params[64];
+	int opens, closes;
+};
+
+extern struct fake_state fake;
+void fake_reset(void);
+
+#endif

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the forklab CLI against a fake device: argument parsing,
+ * text and JSON output, errors and exit codes.  Speaks TAP and ends with
+ * "N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "fake_device.h"
+#include "json_check.h"
+
+static int tests, failures;
+static char *out_buf, *err_buf;
+static int last_rc;
+
+static void check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failures++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!cond)
+		printf("#   rc=%d\n#   stdout: %s\n#   stderr: %s\n", last_rc, out_buf, err_buf);
+}
+
+/* Runs the CLI with a NULL-terminated argument list; keeps stdout/stderr. */
+static int run(const char *arg, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	size_t olen, elen;
+	FILE *out, *err;
+	va_list ap;
+
+	free(out_buf);
+	free(err_buf);
+	out = open_memstream(&out_buf, &olen);
+	err = open_memstream(&err_buf, &elen);
+	argv[argc++] = "forklab";
+	va_start(ap, arg);
+	for (; arg; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	argv[argc] = NULL;
+	last_rc = fl_cli_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return last_rc;
+}
+
+#define OUT_HAS(s)	(strstr(out_buf, (s)) != NULL)
+#define ERR_HAS(s)	(strstr(err_buf, (s)) != NULL)
+
+static void test_usage(void)
+{
+	fake_reset();
+	check(run(NULL) == FL_EXIT_USAGE && ERR_HAS("usage:") && ERR_HAS("no command"),
+	      "no command: usage on stderr, exit 2");
+	check(run("--help", NULL) == 0 && OUT_HAS("usage:") && OUT_HAS("exit status"),
+	      "--help: usage with exit codes on stdout, exit 0");
+	check(run("frobnicate", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown command 'frobnicate'"),
+	      "unknown command: exit 2 and names it");
+	check(run("--bogus", "status", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown option '--bogus'"),
+	      "unknown global option: exit 2");
+	check(run("help", "mode", NULL) == 0 && OUT_HAS("usage: forklab mode"), "help mode");
+	check(run("help", "nosuch", NULL) == FL_EXIT_USAGE && ERR_HAS("no command 'nosuch'"),
+	      "help for an unknown command: exit 2");
+	check(run("help", "a", "b", NULL) == FL_EXIT_USAGE, "help with two names: exit 2");
+	check(run("--version", NULL) == 0 && OUT_HAS("API 1"), "--version names the API");
+	check(run("status", "extra", NULL) == FL_EXIT_USAGE, "status with an argument: exit 2");
+	check(fake.opens == 0, "usage errors never open the device");
+}
+
+static void test_status(void)
+{
+	fake_reset();
+	fake.open_err = -ENOENT;
+	check(run("status", NULL) == FL_EXIT_NOT_LOADED && ERR_HAS("not loaded") &&
+	      ERR_HAS("forklab load"), "module not loaded: exit 3 and says how to load it");
+	fake.open_err = -EACCES;
+	check(run("status", NULL) == FL_EXIT_PERM && ERR_HAS("run as root"),
+	      "device not accessible: exit 4, run as root");
+	fake.open_err = 0;
+	fake.api_version = 99;
+	check(run("status", NULL) == FL_EXIT_UNSUPPORTED && ERR_HAS("API 99"),
+	      "API mismatch: exit 5 and names both versions");
+	check(fake.opens == fake.closes, "the device is closed after a failed handshake");
+
+	fake_reset();
+	fake.stats[FORKLAB_MODE_STOCK].redirected = 7;
+	fake.stats[FORKLAB_MODE_STOCK].in_flight = 1;
+	check(run("status", NULL) == 0 && OUT_HAS("mode:     stock (no redirect)") &&
+	      OUT_HAS("modes:    stock passthrough") && OUT_HAS("7 redirected") &&
+	      OUT_HAS("1 in flight") && OUT_HAS("6.1.0-fake-amd64"), "status text");
+	check(run("--json", "status", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"mode\":\"stock\"") && OUT_HAS("\"api_version\":1") &&
+	      OUT_HAS("\"modes_supported\":[\"stock\",\"passthrough\"]") &&
+	      OUT_HAS("\"redirected\":7") && OUT_HAS("\"scope\":{\"kind\":\"all\"}"),
+	      "status --json: valid JSON with every field");
+	check(run("status", "--json", NULL) == 0 && json_valid(out_buf), "--json after the command works too");
+	check(fake.opens == fake.closes, "every open device is closed");
+}
+
+static void test_mode(void)
+{
+	fake_reset();
+	check(run("mode", NULL) == 0 && !strcmp(out_buf, "stock\n"), "mode prints the live mode");
+	check(run("--json", "mode", NULL) == 0 && json_valid(out_buf) && OUT_HAS("\"mode\":\"stock\""),
+	      "mode --json");
+	check(run("mode", "passthrough", NULL) == 0 && OUT_HAS("stock -> passthrough") &&
+	      fake.config.mode == FORKLAB_MODE_PASSTHROUGH, "mode passthrough switches");
+	check(run("mode", "--list", NULL) == 0 && OUT_HAS("* passthrough") && OUT_HAS("  stock"),
+	      "mode --list marks the live mode");
+	check(run("--json", "mode", "--list", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"name\":\"passthrough\"") && OUT_HAS("\"live\":true"), "mode --list --json");
+	check(run("mode", "bogus", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown mode 'bogus'") &&
+	      ERR_HAS("stock, passthrough"), "unknown mode: exit 2, lists the modes");
+	check(run("mode", "stock", "passthrough", NULL) == FL_EXIT_USAGE, "two mode names: exit 2");
+	check(run("mode", "--list", "stock", NULL) == FL_EXIT_USAGE, "--list with a name: exit 2");
+	check(run("mode", "-x", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown option '-x'"),
+	      "unknown mode option: exit 2");
+	fake.privileged = false;
+	check(run("mode", "stock", NULL) == FL_EXIT_PERM && ERR_HAS("CAP_SYS_ADMIN") &&
+	      fake.config.mode == FORKLAB_MODE_PASSTHROUGH, "unprivileged switch: exit 4, nothing changes");
+	fake.privileged = true;
+	fake.set_err = -EBUSY;
+	check(run("mode", "stock", NULL) == FL_EXIT_FAILED && ERR_HAS("another ftrace user"),
+	      "EBUSY: exit 1 and names the conflicting ftrace user");
+	check(run("--json", "mode", "stock", NULL) == FL_EXIT_FAILED && json_valid(out_buf) &&
+	      OUT_HAS("\"error\":") && OUT_HAS("\"exit_code\":1"), "errors are JSON too with --json");
+	fake.set_err = -EOPNOTSUPP;
+	check(run("mode", "stock", NULL) == FL_EXIT_UNSUPPORTED, "EOPNOTSUPP: exit 5");
+	fake.set_err = -ENOTTY;
+	check(run("mode", "stock", NULL) == FL_EXIT_UNSUPPORTED && ERR_HAS("does not know this request"),
+	      "ENOTTY: exit 5, module/CLI mismatch");
+}
+
+static void test_scope(void)
+{
+	fake_reset();
+	check(run("scope", NULL) == 0 && OUT_HAS("scope: all"), "scope prints the scope");
+	check(run("scope", "pid", "42", NULL) == 0 && fake.config.scope == FORKLAB_SCOPE_PID &&
+	      fake.config.scope_pid == 42 && OUT_HAS("scope: pid 42"), "scope pid 42");
+	check(run("scope", "pid", "abc", NULL) == FL_EXIT_USAGE, "scope pid abc: exit 2");
+	check(run("scope", "pid", "0", NULL) == FL_EXIT_USAGE, "scope pid 0: exit 2");
+	check(run("scope", "pid", "-3", NULL) == FL_EXIT_USAGE, "scope pid -3: exit 2");
+	check(run("scope", "pid", "99999999999", NULL) == FL_EXIT_USAGE, "scope pid overflow: exit 2");
+	check(run("scope", "pid", NULL) == FL_EXIT_USAGE && ERR_HAS("needs one argument"),
+	      "scope pid without a number: exit 2");
+	check(run("scope", "comm", "0123456789abcdef", NULL) == FL_EXIT_USAGE && ERR_HAS("1 to 15"),
+	      "scope comm of 16 characters: exit 2");
+	check(run("scope", "comm", "bench", NULL) == 0 && !strcmp(fake.config.scope_arg, "bench"),
+	      "scope comm bench");
+	check(run("scope", "cgroup", "/sys/fs/cgroup/lab/a", NULL) == 0 &&
+	      !strcmp(fake.config.scope_arg, "/lab/a"), "scope cgroup under the mount is made root-relative");
+	check(run("scope", "cgroup", "/sys/fs/cgroup", NULL) == 0 && !strcmp(fake.config.scope_arg, "/"),
+	      "scope cgroup of the mount itself is /");
+	check(run("scope", "cgroup", "/lab", NULL) == 0 && !strcmp(fake.config.scope_arg, "/lab"),
+	      "scope cgroup root-relative path kept");
+	check(run("scope", "cgroup", "lab", NULL) == FL_EXIT_USAGE, "scope cgroup relative: exit 2");
+	fake.set_err = -ENOENT;
+	check(run("scope", "cgroup", "/gone", NULL) == FL_EXIT_FAILED && ERR_HAS("no cgroup v2 directory '/gone'"),
+	      "scope cgroup that does not exist: exit 1 and names it");
+	fake.set_err = 0;
+	check(run("scope", "all", "x", NULL) == FL_EXIT_USAGE, "scope all with an argument: exit 2");
+	check(run("scope", "weird", "x", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown scope"),
+	      "unknown scope kind: exit 2");
+	check(run("--json", "scope", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"scope\":{\"kind\":\"cgroup\",\"arg\":\"/lab\"}"), "scope --json");
+	check(run("scope", "all", NULL) == 0 && fake.config.scope == FORKLAB_SCOPE_ALL, "scope all");
+}
+
+static void test_stats(void)
+{
+	fake_reset();
+	fake.stats[FORKLAB_MODE_STOCK].redirected = 5;
+	fake.stats[FORKLAB_MODE_PASSTHROUGH].calls = 4;
+	fake.stats[FORKLAB_MODE_PASSTHROUGH].time_ns = 8000;
+	fake.stats[FORKLAB_MODE_PASSTHROUGH].time_hist[10] = 3;
+	fake.stats[FORKLAB_MODE_PASSTHROUGH].time_hist[11] = 1;
+	check(run("stats", NULL) == 0 && OUT_HAS("redirected 5") &&
+	      OUT_HAS("passthrough: 4 calls, 0 errors, mean 2.0 us") && OUT_HAS("[      1024,       2048) ns          3"),
+	      "stats text: globals, per mode, histogram");
+	check(!OUT_HAS("\nstock:"), "stats text leaves out modes that never ran");
+	check(run("--json", "stats", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"mode\":\"passthrough\",\"calls\":4") && OUT_HAS("\"time_hist_log2_ns\":[0,"),
+	      "stats --json: every mode with its histogram");
+	check(run("stats", "--mode", "stock", NULL) == 0 && OUT_HAS("stock: 0 calls"),
+	      "stats --mode shows that mode even when idle");
+	check(run("stats", "--mode", "nope", NULL) == FL_EXIT_USAGE, "stats --mode unknown: exit 2");
+	check(run("stats", "--mode", NULL) == FL_EXIT_USAGE, "stats --mode without a name: exit 2");
+	check(run("stats", "--reset", "--mode", "stock", NULL) == FL_EXIT_USAGE, "--reset with --mode: exit 2");
+	check(run("stats", "--what", NULL) == FL_EXIT_USAGE, "stats unknown argument: exit 2");
+	check(run("stats", "--reset", NULL) == 0 && fake.resets == 1 && OUT_HAS("statistics reset"),
+	      "stats --reset");
+	fake.privileged = false;
+	check(run("stats", "--reset", NULL) == FL_EXIT_PERM && fake.resets == 1,
+	      "unprivileged reset: exit 4");
+}
+
+static void test_load_unload(void)
+{
+	fake_reset();
+	fake.loaded = false;
+	check(run("load", "--mode", "passthrough", "/tmp/forklab.ko", NULL) == 0 &&
+	      !strcmp(fake.load_path, "/tmp/forklab.ko") && !strcmp(fake.load_params, "mode=passthrough"),
+	      "load with a mode passes mode= to the module");
+	check(run("load", "/tmp/forklab.ko", NULL) == FL_EXIT_FAILED && ERR_HAS("already loaded"),
+	      "load while loaded: exit 1");
+	fake.loaded = false;
+	fake.load_err = -ENOEXEC;
+	check(run("load", "/tmp/forklab.ko", NULL) == FL_EXIT_UNSUPPORTED && ERR_HAS("not a module for this kernel"),
+	      "load of a module for another kernel: exit 5");
+	fake.load_err = -EPERM;
+	check(run("load", "/tmp/forklab.ko", NULL) == FL_EXIT_PERM && ERR_HAS("run as root"),
+	      "load without root: exit 4");
+	fake.load_err = -ENOENT;
+	check(run("load", "/tmp/forklab.ko", NULL) == FL_EXIT_UNSUPPORTED && ERR_HAS("symbols"),
+	      "load with missing kernel symbols: exit 5, see dmesg");
+	check(run("load", "--mode", "nope", NULL) == FL_EXIT_USAGE, "load --mode unknown: exit 2");
+	check(run("load", "a.ko", "b.ko", NULL) == FL_EXIT_USAGE, "load of two files: exit 2");
+	fake.loaded = true;
+	fake.unload_err = -EWOULDBLOCK;
+	check(run("unload", NULL) == FL_EXIT_FAILED && ERR_HAS("in use"), "unload while in use: exit 1");
+	fake.unload_err = 0;
+	check(run("unload", NULL) == 0 && !fake.loaded, "unload");
+	fake.unload_err = -ENOENT;
+	check(run("unload", NULL) == FL_EXIT_NOT_LOADED, "unload when not loaded: exit 3");
+	check(run("unload", "now", NULL) == FL_EXIT_USAGE, "unload with an argument: exit 2");
+}
+
+static void test_json_writer(void)
+{
+	check(json_valid("{\"a\":[1,2,{\"b\":\"c\\n\"}],\"d\":true}"), "checker accepts valid JSON");
+	check(!json_valid("{\"a\":1,}") && !json_valid("{\"a\" 1}") && !json_valid("[1 2]"),
+	      "checker rejects invalid JSON");
+	fake_reset();
+	strcpy(fake.config.scope_arg, "we\"ird\\na\tme");
+	fake.config.scope = FORKLAB_SCOPE_COMM;
+	check(run("--json", "scope", NULL) == 0 && json_valid(out_buf), "strings with quotes and controls are escaped");
+}
+
+int main(void)
+{
+	test_usage();
+	test_status();
+	test_mode();
+	test_scope();
+	test_stats();
+	test_load_unload();
+	test_json_writer();
+	printf("1..%d\n", tests);
+	printf("%d passed, %d failed\n", tests - failures, failures);
+	free(out_buf);
+	free(err_buf);
+	return failures ? 1 : 0;
+}
