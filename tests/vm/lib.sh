@@ -1,0 +1,38 @@
+# Sourced by the guest test suites: TAP output and small helpers.
+# Each suite prints "ok N - ..." / "not ok N - ..." lines and a plan.
+T_N=0
+T_FAIL=0
+KO=/forklab/forklab.ko
+TARGET=$(cat /forklab/target 2>/dev/null)
+
+ok()  { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+nok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+
+# t DESC CMD...: passes when CMD exits 0; shows its output when it does not.
+t() {
+	desc=$1; shift
+	if "$@" >/tmp/t.out 2>&1; then ok "$desc"; else nok "$desc (exit $?)"; sed 's/^/#   /' /tmp/t.out | head -30; fi
+}
+
+# t_exit DESC RC CMD...: passes when CMD exits with RC.
+t_exit() {
+	desc=$1 want=$2; shift 2
+	"$@" >/tmp/t.out 2>&1
+	got=$?
+	if [ "$got" = "$want" ]; then ok "$desc"; else nok "$desc (exit $got, wanted $want)"; sed 's/^/#   /' /tmp/t.out | head -30; fi
+}
+
+# t_grep DESC PATTERN FILE: passes when FILE (e.g. /tmp/t.out) matches.
+t_grep() {
+	if grep -q -- "$2" "$3"; then ok "$1"; else nok "$1 (no '$2')"; sed 's/^/#   /' "$3" | head -30; fi
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAIL" = 0 ]
+}
+
+# Every mode this module supports, from the handshake.
+modes() { forklab mode --list | sed 's/^[* ] //' | grep -v 'not supported' | awk '{print $1}'; }
+
+loaded() { [ -d /sys/module/forklab ]; }

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Runs every guest test suite (tools/check boots the guest with this).
+# usage: run-all.sh [SUITE...]   default: all of t-*.sh and fl-ioctl-test
+cd /forklab/tests || exit 1
+suites=${*:-"t-module.sh fl-ioctl-test t-cli.sh t-forks.sh t-bpftrace.sh"}
+failed=0
+for s in $suites; do
+	echo "# suite: $s ($(cat /forklab/target))"
+	case "$s" in
+	fl-ioctl-test)
+		insmod /forklab/forklab.ko && fl-ioctl-test; r=$?
+		rmmod forklab 2>/dev/null ;;
+	*) sh "./$s"; r=$? ;;
+	esac
+	[ "$r" = 0 ] || failed=$((failed + 1))
+	[ -d /sys/module/forklab ] && { echo "not ok - $s left the module loaded"; rmmod forklab; }
+done
+exit $failed

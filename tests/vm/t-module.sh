@@ -1,0 +1,53 @@
+#!/bin/sh
+# Module lifetime in the guest: load parameters, the redirect's ftrace
+# registration, ftrace_enabled protection, and that unloading leaves nothing.
+. /forklab/tests/lib.sh
+EF=/sys/kernel/tracing/enabled_functions
+redirect_live() { grep -q '^copy_page_range' $EF; }
+
+t "insmod with mode=bogus is refused" sh -c "! insmod $KO mode=bogus"
+dmesg | tail -5 > /tmp/dmesg.tail
+t_grep "  ... and dmesg names the bad mode" "unknown mode 'bogus'" /tmp/dmesg.tail
+t "  ... and nothing is left loaded" sh -c '! [ -d /sys/module/forklab ]'
+
+t "insmod with defaults" insmod $KO
+t "/dev/forklab exists" test -c /dev/forklab
+t_exit "starts in mode stock" 0 sh -c '[ "$(forklab mode)" = stock ]'
+t "stock registers no ftrace user on copy_page_range" sh -c "! grep -q '^copy_page_range' $EF"
+t "forklab mode passthrough" forklab mode passthrough
+t "passthrough registers an IPMODIFY ftrace user on copy_page_range" sh -c "grep '^copy_page_range' $EF | grep -q ' I '"
+t_exit "kernel.ftrace_enabled=0 is refused while the redirect is live" 1 \
+	sh -c 'echo 0 > /proc/sys/kernel/ftrace_enabled'
+t "  ... and ftrace stays enabled" sh -c '[ "$(cat /proc/sys/kernel/ftrace_enabled)" = 1 ]'
+t "forklab mode stock" forklab mode stock
+t "stock unregisters the redirect" sh -c "! grep -q '^copy_page_range' $EF"
+if echo 0 > /proc/sys/kernel/ftrace_enabled 2>/dev/null; then
+	t_exit "with ftrace disabled, a mode switch fails with exit 1" 1 forklab mode passthrough
+	t_grep "  ... and says why (ftrace_enabled)" "ftrace_enabled" /tmp/t.out
+	t "  ... and the mode stays stock" sh -c '[ "$(forklab mode)" = stock ]'
+	echo 1 > /proc/sys/kernel/ftrace_enabled
+else
+	nok "kernel.ftrace_enabled=0 could be set with forklab in stock"
+fi
+t "back in passthrough" forklab mode passthrough
+t "rmmod while the redirect is live" rmmod forklab
+t "  ... removes /dev/forklab" sh -c '! [ -e /dev/forklab ]'
+t "  ... removes /sys/module/forklab" sh -c '! [ -d /sys/module/forklab ]'
+t "  ... unregisters the redirect" sh -c "! grep -q '^copy_page_range' $EF"
+t "  ... and forks still work" fl-forker 1 4
+
+t "insmod mode=passthrough" insmod $KO mode=passthrough
+t "  ... starts in passthrough" sh -c '[ "$(forklab mode)" = passthrough ] && grep -q "^copy_page_range" '$EF
+t "rmmod" rmmod forklab
+t_exit "forklab status without the module: exit 3" 3 forklab status
+t_grep "  ... and says how to load it" "forklab load" /tmp/t.out
+t "forklab load --mode passthrough finds ../forklab.ko" forklab load --mode passthrough
+t "  ... and the module runs in passthrough" sh -c '[ "$(forklab mode)" = passthrough ]'
+t_exit "forklab load again: exit 1 (already loaded)" 1 forklab load
+exec 3</dev/forklab
+t_exit "forklab unload while /dev/forklab is open: exit 1" 1 forklab unload
+t_grep "  ... and says it is in use" "in use" /tmp/t.out
+exec 3<&-
+t "forklab unload" forklab unload
+t_exit "forklab unload again: exit 3" 3 forklab unload
+t_done
