@@ -14,7 +14,7 @@ static int fl_config_set_mode(unsigned int mode)
 {
 	int ret;
 
-	if (mode >= FORKLAB_MODE_COUNT || !(fl_modes_supported() & (1U << mode)))
+	if (!fl_mode_supported(mode))
 		return -EINVAL;
 	if (fl_mode(mode)->needs_redirect) {
 		/* Publish the mode first: the first redirected fork must see it. */
@@ -39,8 +39,8 @@ int fl_config_set(const struct forklab_config *cfg)
 
 	if (cfg->flags & ~FORKLAB_CONFIG_FLAGS)
 		return -EINVAL;
-	if ((cfg->flags & FORKLAB_CONFIG_SET_MODE) &&
-	    (cfg->mode >= FORKLAB_MODE_COUNT || !(fl_modes_supported() & (1U << cfg->mode))))
+	/* checked here too, so that a bad mode never swaps the scope */
+	if ((cfg->flags & FORKLAB_CONFIG_SET_MODE) && !fl_mode_supported(cfg->mode))
 		return -EINVAL;
 	/* Build the new scope before touching anything: a cgroup path can fail. */
 	if (cfg->flags & FORKLAB_CONFIG_SET_SCOPE) {

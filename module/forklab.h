@@ -19,7 +19,6 @@ struct task_struct;
 /* symbols.c: kernel functions the module calls but the kernel does not export. */
 extern int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 					struct vm_area_struct *src_vma);
-extern unsigned long (*fl_ftrace_location)(unsigned long ip);
 int fl_resolve_symbols(void);
 
 /* modes.c: what each mode does once a fork has been redirected to us. */
@@ -32,6 +31,7 @@ struct fl_mode {
 const struct fl_mode *fl_mode(unsigned int mode);
 const char *fl_mode_name(unsigned int mode);
 int fl_mode_by_name(const char *name);
+bool fl_mode_supported(unsigned int mode);
 u32 fl_modes_supported(void);
 int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 				   struct vm_area_struct *src_vma);

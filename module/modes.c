@@ -78,13 +78,18 @@ int fl_mode_by_name(const char *name)
 	return -EINVAL;
 }
 
+bool fl_mode_supported(unsigned int mode)
+{
+	return mode < FORKLAB_MODE_COUNT && fl_modes[mode].copy_page_range;
+}
+
 u32 fl_modes_supported(void)
 {
 	u32 mask = 0;
 	unsigned int i;
 
 	for (i = 0; i < FORKLAB_MODE_COUNT; i++)
-		if (fl_modes[i].copy_page_range)
+		if (fl_mode_supported(i))
 			mask |= 1U << i;
 	return mask;
 }

@@ -88,12 +88,12 @@ int fl_redirect_register(void)
 
 	if (fl_registered)
 		return 0;
-	if (!fl_ftrace_location(ip)) {
+	ret = ftrace_set_filter_ip(&fl_ftrace_ops, ip, 0, 0);
+	if (ret == -EINVAL) {
 		pr_err("forklab: copy_page_range is not traceable on this kernel "
 		       "(not in /sys/kernel/tracing/available_filter_functions)\n");
 		return -EOPNOTSUPP;
 	}
-	ret = ftrace_set_filter_ip(&fl_ftrace_ops, ip, 0, 0);
 	if (ret) {
 		pr_err("forklab: cannot set the ftrace filter on copy_page_range: error %d\n", ret);
 		return ret;

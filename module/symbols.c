@@ -10,14 +10,12 @@
 
 int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 				 struct vm_area_struct *src_vma);
-unsigned long (*fl_ftrace_location)(unsigned long ip);
 
 static const struct {
 	const char *name;
 	void **addr;
 } fl_symbols[] = {
 	{ "copy_page_range", (void **)&fl_kernel_copy_page_range },
-	{ "ftrace_location", (void **)&fl_ftrace_location },
 };
 
 /*
