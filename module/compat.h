@@ -14,8 +14,14 @@
  * Supported range.  The module reimplements parts of mm/memory.c, so a kernel
  * outside the releases it was written against must not build silently.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "forklab supports Linux 6.1 to 6.12 (tested: Debian 6.1.y and 6.12.y); this kernel is outside that range"
+#if !((LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)) || \
+      (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)))
+#error "forklab supports Linux 6.1.y and 6.12.y (its copy walk follows those releases); this kernel is neither"
+#endif
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define FL_KERNEL_6_1	1
+#else
+#define FL_KERNEL_6_12	1
 #endif
 
 /*
@@ -47,6 +53,37 @@
 #define FL_FTRACE_SAVE_REGS	FTRACE_OPS_FL_SAVE_REGS
 #else
 #define FL_FTRACE_SAVE_REGS	0
+#endif
+
+/* The fork walk's MMU-notifier range: mmu_notifier_range_init() lost its vma argument in 6.3. */
+#ifdef FL_KERNEL_6_1
+#define fl_mmu_notifier_range_init_fork(range, vma, start, end) \
+	mmu_notifier_range_init(range, MMU_NOTIFY_PROTECTION_PAGE, 0, vma, (vma)->vm_mm, start, end)
+/* 6.4 (per-VMA locks) made fork write-lock each VMA; 6.1 has the mmap lock. */
+#define fl_assert_fork_locked(vma)	mmap_assert_write_locked((vma)->vm_mm)
+#else
+#define fl_mmu_notifier_range_init_fork(range, vma, start, end) \
+	mmu_notifier_range_init(range, MMU_NOTIFY_PROTECTION_PAGE, 0, (vma)->vm_mm, start, end)
+#define fl_assert_fork_locked(vma)	vma_assert_write_locked(vma)
+#endif
+
+/*
+ * PTE batching helpers, added in 6.9 with the batched fork ("mm/memory:
+ * optimize fork() with PTE-mapped THP"): without them a run is scanned one
+ * entry at a time and the PFN advanced through pfn_pte().
+ */
+#ifdef FL_KERNEL_6_1
+#include <linux/pgtable.h>
+
+static inline unsigned int pte_batch_hint(pte_t *ptep, pte_t pte)
+{
+	return 1;
+}
+
+static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
+{
+	return pfn_pte(pte_pfn(pte) + nr, pte_pgprot(pte));
+}
 #endif
 
 #endif /* FORKLAB_COMPAT_H */

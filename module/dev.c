@@ -15,7 +15,7 @@
 
 static_assert(sizeof(struct forklab_version) == FORKLAB_VERSION_SIZE_VER0);
 static_assert(sizeof(struct forklab_config) == FORKLAB_CONFIG_SIZE_VER0);
-static_assert(sizeof(struct forklab_stats) == FORKLAB_STATS_SIZE_VER0);
+static_assert(sizeof(struct forklab_stats) == FORKLAB_STATS_SIZE_VER1);
 static_assert(sizeof(struct forklab_reset) == FORKLAB_RESET_SIZE_VER0);
 
 /*
@@ -110,10 +110,11 @@ static long fl_ioctl_get_stats(void __user *arg)
 	if (usize < 0)
 		return usize;
 	mode = st.mode;
-	if (st.flags || st.reserved0 || fl_nonzero(st.reserved) || mode >= FORKLAB_MODE_COUNT)
+	/* everything but size and mode is output, and must come in zeroed */
+	st.size = 0;
+	st.mode = 0;
+	if (fl_nonzero(st) || mode >= FORKLAB_MODE_COUNT)
 		return -EINVAL;
-	/* every output field must start from zero: the read adds into it */
-	memset(&st, 0, sizeof(st));
 	st.mode = mode;
 	fl_stats_read(&st);
 	return fl_copy_out(arg, &st, sizeof(st), usize);

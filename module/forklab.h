@@ -2,7 +2,8 @@
 /*
  * forklab internals: what the module's files share.  One concern per file:
  * symbols.c resolves, redirect.c hooks, modes.c copies, config.c decides,
- * scope.c filters, stats.c counts, dev.c talks to userspace, main.c ties up.
+ * scope.c filters, stats.c counts, dev.c talks to userspace, main.c ties up;
+ * ksyms.c reaches what the kernel does not export; walk.c and pte_v*.c copy.
  */
 #ifndef FORKLAB_H
 #define FORKLAB_H
@@ -16,7 +17,7 @@
 struct vm_area_struct;
 struct task_struct;
 
-/* symbols.c: kernel functions the module calls but the kernel does not export. */
+/* ksyms.c: kernel symbols the module uses but the kernel does not export. */
 extern int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 					struct vm_area_struct *src_vma);
 int fl_resolve_symbols(void);
@@ -65,6 +66,8 @@ void fl_stats_redirected(void);
 void fl_stats_out_of_scope(void);
 void fl_stats_registered(void);
 void fl_stats_call(unsigned int mode, u64 ns, int ret);
+struct fl_walk_counts;
+void fl_stats_walk(unsigned int mode, const struct fl_walk_counts *counts);
 void fl_stats_read(struct forklab_stats *st);
 void fl_stats_reset(void);
 

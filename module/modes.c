@@ -7,27 +7,16 @@
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include "forklab.h"
-
-#ifdef CONFIG_X86
-/*
- * With IBT the kernel seals (drops the ENDBR of) functions whose address is
- * never taken; copy_page_range is one, so an indirect call to it would trap
- * with #CP on CET hardware.  call_x86.S enters it with a return instead.
- */
-int fl_x86_call_sealed(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
-		       void *fn);
-#endif
+#include "ksyms.h"
+#include "walk.h"
 
 int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 				   struct vm_area_struct *src_vma)
 {
 	int ret;
 
-#ifdef CONFIG_X86
-	ret = fl_x86_call_sealed(dst_vma, src_vma, fl_kernel_copy_page_range);
-#else
-	ret = fl_kernel_copy_page_range(dst_vma, src_vma);
-#endif
+	ret = FL_KCALL(2, int, fl_kernel_copy_page_range, (dst_vma, src_vma),
+		       struct vm_area_struct *, struct vm_area_struct *);
 	/*
 	 * Keep the call a real call: as a tail call, ftrace would see the
 	 * caller's return address outside the module and redirect again,
@@ -35,6 +24,27 @@ int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 	 */
 	barrier();
 	return ret;
+}
+
+/* forklab's own walk; its counters go to the mode's statistics */
+static int fl_copy_walk(unsigned int mode, bool batch, struct vm_area_struct *dst_vma,
+			struct vm_area_struct *src_vma)
+{
+	struct fl_walk w = { .batch = batch };
+	int ret = fl_walk_copy_page_range(&w, dst_vma, src_vma);
+
+	fl_stats_walk(mode, &w.counts);
+	return ret;
+}
+
+static int fl_copy_perpte(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	return fl_copy_walk(FORKLAB_MODE_PERPTE, false, dst_vma, src_vma);
+}
+
+static int fl_copy_batched(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
+{
+	return fl_copy_walk(FORKLAB_MODE_BATCHED, true, dst_vma, src_vma);
 }
 
 static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
@@ -49,6 +59,14 @@ static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
 	[FORKLAB_MODE_PASSTHROUGH] = {
 		.needs_redirect = true,
 		.copy_page_range = fl_call_kernel_copy_page_range,
+	},
+	[FORKLAB_MODE_PERPTE] = {
+		.needs_redirect = true,
+		.copy_page_range = fl_copy_perpte,
+	},
+	[FORKLAB_MODE_BATCHED] = {
+		.needs_redirect = true,
+		.copy_page_range = fl_copy_batched,
 	},
 };
 

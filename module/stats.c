@@ -7,12 +7,14 @@
 #include <linux/percpu.h>
 #include <linux/string.h>
 #include "forklab.h"
+#include "walk.h"
 
 struct fl_mode_counters {
 	u64 calls;
 	u64 errors;
 	u64 time_ns;
 	u64 time_hist[FORKLAB_HIST_BUCKETS];
+	struct fl_walk_counts walk;
 };
 
 struct fl_counters {
@@ -66,6 +68,27 @@ void fl_stats_call(unsigned int mode, u64 ns, int ret)
 	this_cpu_inc(fl_counters->mode[mode].time_hist[fl_hist_bucket(ns)]);
 }
 
+void fl_stats_walk(unsigned int mode, const struct fl_walk_counts *w)
+{
+	struct fl_walk_counts *c;
+	unsigned int b;
+
+	/* once per VMA: cheap next to the walk, and preemption-safe */
+	preempt_disable();
+	c = this_cpu_ptr(&fl_counters->mode[mode].walk);
+	c->vmas += w->vmas;
+	c->ptes_present += w->ptes_present;
+	c->ptes_nonpresent += w->ptes_nonpresent;
+	c->runs += w->runs;
+	for (b = 0; b < FORKLAB_RUN_BUCKETS; b++)
+		c->run_hist[b] += w->run_hist[b];
+	c->large_folio_ptes += w->large_folio_ptes;
+	c->pinned_copies += w->pinned_copies;
+	c->alloc_retries += w->alloc_retries;
+	c->alloc_failures += w->alloc_failures;
+	preempt_enable();
+}
+
 /* Fills the global counters and those of st->mode (validated by the caller). */
 void fl_stats_read(struct forklab_stats *st)
 {
@@ -81,6 +104,16 @@ void fl_stats_read(struct forklab_stats *st)
 		st->time_ns += READ_ONCE(c->mode[m].time_ns);
 		for (b = 0; b < FORKLAB_HIST_BUCKETS; b++)
 			st->time_hist[b] += READ_ONCE(c->mode[m].time_hist[b]);
+		st->vmas += READ_ONCE(c->mode[m].walk.vmas);
+		st->ptes_present += READ_ONCE(c->mode[m].walk.ptes_present);
+		st->ptes_nonpresent += READ_ONCE(c->mode[m].walk.ptes_nonpresent);
+		st->runs += READ_ONCE(c->mode[m].walk.runs);
+		for (b = 0; b < FORKLAB_RUN_BUCKETS; b++)
+			st->run_hist[b] += READ_ONCE(c->mode[m].walk.run_hist[b]);
+		st->large_folio_ptes += READ_ONCE(c->mode[m].walk.large_folio_ptes);
+		st->pinned_copies += READ_ONCE(c->mode[m].walk.pinned_copies);
+		st->alloc_retries += READ_ONCE(c->mode[m].walk.alloc_retries);
+		st->alloc_failures += READ_ONCE(c->mode[m].walk.alloc_failures);
 	}
 	st->in_flight = max(fl_redirect_in_flight(), 0L);
 	st->registrations = atomic64_read(&fl_registrations);

@@ -4,7 +4,8 @@
  * userspace.  Every struct starts with its size so it can grow (clone3 style).
  *
  * Rules every ioctl follows:
- *  - the caller zeroes the struct and sets .size = sizeof(struct);
+ *  - the caller zeroes the struct and sets .size = sizeof(struct); output
+ *    fields must be zero on the way in (EINVAL otherwise);
  *    .size below the first published size (FORKLAB_*_SIZE_VER0): EINVAL;
  *    a larger .size whose extra bytes are not zero: E2BIG;
  *  - .flags bits this API does not define: EINVAL; reserved fields: must be 0
@@ -28,7 +29,9 @@
  */
 #define FORKLAB_MODE_LIST(X)						\
 	X(STOCK,       0, "stock",       "no redirect registered: the kernel's own fork path at zero cost") \
-	X(PASSTHROUGH, 1, "passthrough", "redirect live, calls the kernel's own copy_page_range (measures the hook)")
+	X(PASSTHROUGH, 1, "passthrough", "redirect live, calls the kernel's own copy_page_range (measures the hook)") \
+	X(PERPTE,      2, "perpte",      "forklab's walk, one PTE at a time (the algorithm before 6.9)") \
+	X(BATCHED,     3, "batched",     "forklab's walk, runs of PTEs of one large folio at once (6.9's algorithm)")
 
 enum forklab_mode {
 #define FORKLAB_MODE_ENUM(id, val, name, desc) FORKLAB_MODE_##id = val,
@@ -85,6 +88,8 @@ struct forklab_config {
 
 /* Latency histogram: bucket i counts calls that took [2^i, 2^(i+1)) ns. */
 #define FORKLAB_HIST_BUCKETS	32
+/* Run-length histogram: bucket i counts runs of [2^i, 2^(i+1)) PTEs (1..512). */
+#define FORKLAB_RUN_BUCKETS	10
 
 struct forklab_stats {
 	__u32 size;
@@ -102,8 +107,19 @@ struct forklab_stats {
 	__u64 time_ns;			/* total time spent in the copy path */
 	__u64 time_hist[FORKLAB_HIST_BUCKETS];
 	__u64 reserved[4];		/* must be 0 */
+	/* VER1: what forklab's own walk did (modes perpte and batched) */
+	__u64 vmas;			/* VMAs whose page tables were copied */
+	__u64 ptes_present;		/* present PTEs copied */
+	__u64 ptes_nonpresent;		/* swap, migration, device, marker entries */
+	__u64 runs;			/* present PTEs copied in runs: runs */
+	__u64 run_hist[FORKLAB_RUN_BUCKETS];
+	__u64 large_folio_ptes;		/* present PTEs mapping part of a large folio */
+	__u64 pinned_copies;		/* possibly pinned anon pages copied for the child */
+	__u64 alloc_retries;		/* locks dropped to allocate (copy page, swap count) */
+	__u64 alloc_failures;		/* of those, failed: the fork failed with ENOMEM */
 };
 #define FORKLAB_STATS_SIZE_VER0	360
+#define FORKLAB_STATS_SIZE_VER1	504
 
 struct forklab_reset {
 	__u32 size;

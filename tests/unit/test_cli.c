@@ -105,7 +105,7 @@ static void test_status(void)
 	      OUT_HAS("1 in flight") && OUT_HAS("6.1.0-fake-amd64"), "status text");
 	check(run("--json", "status", NULL) == 0 && json_valid(out_buf) &&
 	      OUT_HAS("\"mode\":\"stock\"") && OUT_HAS("\"api_version\":1") &&
-	      OUT_HAS("\"modes_supported\":[\"stock\",\"passthrough\"]") &&
+	      OUT_HAS("\"modes_supported\":[\"stock\",\"passthrough\",\"perpte\",\"batched\"]") &&
 	      OUT_HAS("\"redirected\":7") && OUT_HAS("\"scope\":{\"kind\":\"all\"}"),
 	      "status --json: valid JSON with every field");
 	check(run("status", "--json", NULL) == 0 && json_valid(out_buf), "--json after the command works too");

@@ -126,7 +126,7 @@ static void test_version(int fd)
 	check(v.size == sizeof(v), "VERSION reports size %zu (got %u)", sizeof(v), v.size);
 	check(!strcmp(v.release, u.release), "VERSION release matches uname -r (%s)", v.release);
 	check(!strcmp(v.machine, u.machine), "VERSION machine matches uname -m (%s)", v.machine);
-	check((v.modes_supported & 3) == 3, "stock and passthrough are supported (mask %#x)",
+	check(v.modes_supported == (1U << FORKLAB_MODE_COUNT) - 1, "every mode is supported here (mask %#x)",
 	      v.modes_supported);
 	check(v.mode_count == FORKLAB_MODE_COUNT, "mode_count is %d", FORKLAB_MODE_COUNT);
 	check(v.features & FORKLAB_FEAT_REDIRECT, "feature redirect is reported");
@@ -139,13 +139,13 @@ static void test_struct_rules(int fd)
 	static const struct {
 		const char *name;
 		unsigned long cmd;
-		size_t size;
+		size_t size, ver0;
 	} cmds[] = {
-		{ "VERSION", FORKLAB_IOC_VERSION, sizeof(struct forklab_version) },
-		{ "GET_CONFIG", FORKLAB_IOC_GET_CONFIG, sizeof(struct forklab_config) },
-		{ "SET_CONFIG", FORKLAB_IOC_SET_CONFIG, sizeof(struct forklab_config) },
-		{ "GET_STATS", FORKLAB_IOC_GET_STATS, sizeof(struct forklab_stats) },
-		{ "RESET_STATS", FORKLAB_IOC_RESET_STATS, sizeof(struct forklab_reset) },
+		{ "VERSION", FORKLAB_IOC_VERSION, sizeof(struct forklab_version), FORKLAB_VERSION_SIZE_VER0 },
+		{ "GET_CONFIG", FORKLAB_IOC_GET_CONFIG, sizeof(struct forklab_config), FORKLAB_CONFIG_SIZE_VER0 },
+		{ "SET_CONFIG", FORKLAB_IOC_SET_CONFIG, sizeof(struct forklab_config), FORKLAB_CONFIG_SIZE_VER0 },
+		{ "GET_STATS", FORKLAB_IOC_GET_STATS, sizeof(struct forklab_stats), FORKLAB_STATS_SIZE_VER0 },
+		{ "RESET_STATS", FORKLAB_IOC_RESET_STATS, sizeof(struct forklab_reset), FORKLAB_RESET_SIZE_VER0 },
 	};
 	unsigned char buf[1024];
 	size_t i;
@@ -156,7 +156,7 @@ static void test_struct_rules(int fd)
 		memset(buf, 0, sizeof(buf));
 		*(__u32 *)buf = 0;
 		check(xioctl(fd, cmds[i].cmd, buf) == EINVAL, "%s size 0: EINVAL", cmds[i].name);
-		*(__u32 *)buf = cmds[i].size - 8;
+		*(__u32 *)buf = cmds[i].ver0 - 8;
 		check(xioctl(fd, cmds[i].cmd, buf) == EINVAL, "%s size below VER0: EINVAL", cmds[i].name);
 		*(__u32 *)buf = cmds[i].size;
 		((__u32 *)buf)[1] = 0x80000000u;
@@ -190,6 +190,17 @@ static void test_struct_rules(int fd)
 		big.v.size = sizeof(big);
 		check(xioctl(fd, FORKLAB_IOC_VERSION, &big) == 0 && big.v.size == sizeof(big.v),
 		      "VERSION larger struct, zero tail: accepted, size %u", big.v.size);
+	}
+	/* a caller built against the first stats layout still gets its part */
+	{
+		unsigned char old[FORKLAB_STATS_SIZE_VER0 + 8];
+
+		memset(old, 0xee, sizeof(old));
+		memset(old, 0, FORKLAB_STATS_SIZE_VER0);
+		*(__u32 *)old = FORKLAB_STATS_SIZE_VER0;
+		check(xioctl(fd, FORKLAB_IOC_GET_STATS, old) == 0 && *(__u32 *)old == FORKLAB_STATS_SIZE_VER0 &&
+		      old[FORKLAB_STATS_SIZE_VER0] == 0xee,
+		      "GET_STATS with the VER0 size: filled up to VER0, nothing written past it");
 	}
 	check(xioctl(fd, _IOWR(FORKLAB_IOC_MAGIC, 0x7f, struct forklab_version), buf) == ENOTTY,
 	      "unknown command number: ENOTTY");

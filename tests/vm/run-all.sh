@@ -2,13 +2,13 @@
 # Runs every guest test suite (tools/check boots the guest with this).
 # usage: run-all.sh [SUITE...]   default: all of t-*.sh and fl-ioctl-test
 cd /forklab/tests || exit 1
-suites=${*:-"t-module.sh fl-ioctl-test t-cli.sh t-forks.sh t-bpftrace.sh"}
+suites=${*:-"t-module.sh fl-ioctl-test fl-walk-test t-cli.sh t-forks.sh t-bpftrace.sh"}
 failed=0
 for s in $suites; do
 	echo "# suite: $s ($(cat /forklab/target))"
 	case "$s" in
-	fl-ioctl-test)
-		insmod /forklab/forklab.ko && fl-ioctl-test; r=$?
+	fl-*)
+		insmod /forklab/forklab.ko && "$s"; r=$?
 		rmmod forklab 2>/dev/null ;;
 	*) sh "./$s"; r=$? ;;
 	esac

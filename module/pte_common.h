@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the PTE levels of both releases share: rss accounting and the
+ * detection of a run of PTEs that map one large folio.
+ */
+#ifndef FORKLAB_PTE_COMMON_H
+#define FORKLAB_PTE_COMMON_H
+
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include "compat.h"
+
+static inline void init_rss_vec(int *rss)
+{
+	memset(rss, 0, sizeof(int) * NR_MM_COUNTERS);
+}
+
+static inline void add_mm_rss_vec(struct mm_struct *mm, int *rss)
+{
+	int i;
+
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		if (rss[i])
+			add_mm_counter(mm, i, rss[i]);
+}
+
+/*
+ * Soft-dirty tracking is on while VM_SOFTDIRTY is clear (the flag marks a
+ * VMA whose every page counts as dirty).
+ */
+static inline bool vma_soft_dirty_enabled(struct vm_area_struct *vma)
+{
+	if (!IS_ENABLED(CONFIG_MEM_SOFT_DIRTY))
+		return false;
+	return !(vma->vm_flags & VM_SOFTDIRTY);
+}
+
+/* What two PTEs of one run may differ in besides the PFN. */
+static inline pte_t fl_pte_batch_normalize(pte_t pte, bool ignore_dirty, bool ignore_soft_dirty)
+{
+	if (ignore_dirty)
+		pte = pte_mkclean(pte);
+	if (ignore_soft_dirty)
+		pte = pte_clear_soft_dirty(pte);
+	return pte_wrprotect(pte_mkold(pte));
+}
+
+/*
+ * Length of the run starting at @start_ptep: consecutive present PTEs that
+ * map consecutive pages of @folio with the same bits, up to @max_nr.  The
+ * bits that may differ: accessed and writable always, dirty in shared
+ * mappings (the child's copy is made clean anyway), soft-dirty where tracking
+ * is off; uffd-wp may not differ.  Sets *any_writable if any but the first
+ * is writable.  Upstream's folio_pte_batch() follows the same rules.
+ */
+static inline int fl_folio_pte_batch(struct folio *folio, pte_t *start_ptep, pte_t pte,
+			      int max_nr, bool ignore_dirty, bool ignore_soft_dirty,
+			      bool *any_writable)
+{
+	pte_t expected, *ptep;
+	int nr, hint;
+
+	*any_writable = false;
+	/* no further than the folio's last page */
+	max_nr = min_t(unsigned long, max_nr,
+		       folio_pfn(folio) + folio_nr_pages(folio) - pte_pfn(pte));
+
+	nr = pte_batch_hint(start_ptep, pte);
+	expected = fl_pte_batch_normalize(pte_advance_pfn(pte, nr), ignore_dirty,
+					  ignore_soft_dirty);
+	ptep = start_ptep + nr;
+	while (nr < max_nr) {
+		pte = ptep_get(ptep);
+		if (!pte_same(fl_pte_batch_normalize(pte, ignore_dirty, ignore_soft_dirty), expected))
+			break;
+		*any_writable |= !!pte_write(pte);
+		/* arm64: a contiguous block can be taken whole */
+		hint = pte_batch_hint(ptep, pte);
+		expected = pte_advance_pfn(expected, hint);
+		ptep += hint;
+		nr += hint;
+	}
+	return min(nr, max_nr);
+}
+
+#endif /* FORKLAB_PTE_COMMON_H */

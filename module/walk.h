@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * forklab's own copy_page_range() walk: what its levels share.  walk.c holds
+ * the levels above the PTE table (the same in 6.1 and 6.12); pte_v6_1.c and
+ * pte_v6_12.c hold the PTE level of each release, where they differ.
+ */
+#ifndef FORKLAB_WALK_H
+#define FORKLAB_WALK_H
+
+#include <linux/mm_types.h>
+
+#include "uapi/forklab.h"
+
+/* What one copy_page_range() call did, added to the statistics at the end. */
+struct fl_walk_counts {
+	u64 vmas;		/* 1 if the VMA's page tables were copied */
+	u64 ptes_present;	/* present PTEs copied */
+	u64 ptes_nonpresent;	/* swap, migration, device and marker entries */
+	u64 runs;		/* copies of present PTEs: one per run */
+	u64 run_hist[FORKLAB_RUN_BUCKETS];
+	u64 large_folio_ptes;	/* present PTEs that map part of a large folio */
+	u64 pinned_copies;	/* possibly pinned anon pages copied for the child */
+	u64 alloc_retries;	/* times the PTE copy dropped its locks to allocate */
+	u64 alloc_failures;	/* allocations that failed (the fork fails) */
+};
+
+struct fl_walk {
+	/* batched: copy runs of PTEs that map one large folio at once */
+	bool batch;
+	struct fl_walk_counts counts;
+};
+
+int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma);
+
+/* The PTE level of the running release (pte_v6_1.c or pte_v6_12.c). */
+int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
+		      unsigned long addr, unsigned long end);
+
+/* Accounts one copied run of @nr present PTEs. */
+void fl_walk_count_run(struct fl_walk *w, int nr, bool large_folio);
+
+#endif /* FORKLAB_WALK_H */
