@@ -1,0 +1,33 @@
+#!/bin/sh
+# The kernel's own mm/cow selftest (built from linux-source-6.12) in every
+# mode: each must pass with the same totals as stock on this kernel.  Runs
+# with hugetlb pages reserved and zram swap, so those cases run too.
+. /forklab/tests/lib.sh
+
+echo 600 > /proc/sys/vm/nr_hugepages
+t "600 hugetlb pages reserved ($(cat /proc/sys/vm/nr_hugepages))" [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 600 ]
+if modprobe zram && echo 1G > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	ok "zram swap on"
+else
+	nok "zram swap on"
+fi
+insmod $KO || { nok "insmod"; t_done; exit 1; }
+
+for m in $(modes); do
+	forklab mode "$m" >/dev/null
+	start=$(date +%s)
+	cow > /tmp/cow.$m 2>&1
+	rc=$?
+	totals=$(grep '^# Totals' /tmp/cow.$m)
+	t "cow selftest in mode $m: exit 0 ($totals, $(( $(date +%s) - start )) s)" [ "$rc" = 0 ]
+	[ "$rc" = 0 ] || grep '^not ok' /tmp/cow.$m | head -20 | sed 's/^/#   /'
+	if [ "$m" = stock ]; then
+		stock_totals=$totals
+	else
+		t "  ... the same totals as stock" [ "$totals" = "$stock_totals" ]
+	fi
+done
+forklab mode stock >/dev/null
+rmmod forklab
+swapoff /dev/zram0 2>/dev/null
+t_done
