@@ -30,7 +30,7 @@ int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 static int fl_copy_walk(unsigned int mode, bool batch, struct vm_area_struct *dst_vma,
 			struct vm_area_struct *src_vma)
 {
-	struct fl_walk w = { .batch = batch };
+	struct fl_walk w = { .mode = mode, .batch = batch };
 	int ret = fl_walk_copy_page_range(&w, dst_vma, src_vma);
 
 	fl_stats_walk(mode, &w.counts);

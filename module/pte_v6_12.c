@@ -217,7 +217,7 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 	if (unlikely(!page)) {
 		/* the zero page, PFN maps: nothing to reference */
 		__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-		fl_walk_count_run(w, 1, false);
+		fl_walk_count_run(w, addr, 1, 0);
 		return 1;
 	}
 	folio = page_folio(page);
@@ -245,7 +245,7 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		if (any_writable)
 			pte = pte_mkwrite(pte, src_vma);
 		__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, nr);
-		fl_walk_count_run(w, nr, true);
+		fl_walk_count_run(w, addr, nr, folio_order(folio));
 		return nr;
 	}
 
@@ -262,7 +262,7 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 			if (err)
 				return err;
 			w->counts.pinned_copies++;
-			fl_walk_count_run(w, 1, folio_test_large(folio));
+			fl_walk_count_run(w, addr, 1, folio_order(folio));
 			return 1;
 		}
 		rss[MM_ANONPAGES]++;
@@ -271,7 +271,7 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		rss[mm_counter_file(folio)]++;
 	}
 	__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-	fl_walk_count_run(w, 1, folio_test_large(folio));
+	fl_walk_count_run(w, addr, 1, folio_order(folio));
 	return 1;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/timekeeping.h>
 #include <linux/trace_recursion.h>
 #include "forklab.h"
+#include "forklab_trace.h"
 
 /* The mode the redirected path runs; written only by config.c. */
 unsigned int fl_live_mode;
@@ -31,11 +32,13 @@ static noinline int fl_copy_page_range(struct vm_area_struct *dst_vma,
 				       struct vm_area_struct *src_vma)
 {
 	unsigned int mode = READ_ONCE(fl_live_mode);
-	u64 start = ktime_get_ns();
+	u64 start = ktime_get_ns(), ns;
 	int ret;
 
 	ret = fl_mode(mode)->copy_page_range(dst_vma, src_vma);
-	fl_stats_call(mode, ktime_get_ns() - start, ret);
+	ns = ktime_get_ns() - start;
+	fl_stats_call(mode, ns, ret);
+	trace_copy_page_range(mode, src_vma->vm_start, src_vma->vm_end, ns, ret);
 	atomic_long_dec(&fl_in_flight);
 	return ret;
 }

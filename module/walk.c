@@ -12,14 +12,16 @@
 #include <linux/mmu_notifier.h>
 #include "forklab.h"
 #include "walk.h"
+#include "forklab_trace.h"
 
-void fl_walk_count_run(struct fl_walk *w, int nr, bool large_folio)
+void fl_walk_count_run(struct fl_walk *w, unsigned long addr, int nr, unsigned int order)
 {
 	w->counts.ptes_present += nr;
 	w->counts.runs++;
 	w->counts.run_hist[min_t(unsigned int, ilog2(nr), FORKLAB_RUN_BUCKETS - 1)]++;
-	if (large_folio)
+	if (order)
 		w->counts.large_folio_ptes += nr;
+	trace_copy_run(w->mode, addr, nr, order);
 }
 
 static int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,

@@ -25,6 +25,7 @@ struct fl_walk_counts {
 };
 
 struct fl_walk {
+	unsigned int mode;	/* for the tracepoints */
 	/* batched: copy runs of PTEs that map one large folio at once */
 	bool batch;
 	struct fl_walk_counts counts;
@@ -38,7 +39,7 @@ int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
 		      unsigned long addr, unsigned long end);
 
-/* Accounts one copied run of @nr present PTEs. */
-void fl_walk_count_run(struct fl_walk *w, int nr, bool large_folio);
+/* Accounts one copied run of @nr present PTEs at @addr, of a folio of @order. */
+void fl_walk_count_run(struct fl_walk *w, unsigned long addr, int nr, unsigned int order);
 
 #endif /* FORKLAB_WALK_H */

@@ -26,6 +26,40 @@ static void fl_hist_text(FILE *f, const struct forklab_stats *st)
 	}
 }
 
+/* Run lengths as "1:N 2-3:N ... 512:N", buckets that are zero left out. */
+static void fl_runs_text(FILE *f, const struct forklab_stats *st)
+{
+	int b;
+
+	fprintf(f, "    run lengths:");
+	for (b = 0; b < FORKLAB_RUN_BUCKETS; b++) {
+		unsigned long lo = 1UL << b, hi = (2UL << b) - 1;
+
+		if (!st->run_hist[b])
+			continue;
+		if (b == FORKLAB_RUN_BUCKETS - 1 || lo == hi)
+			fprintf(f, " %lu:%llu", lo, (unsigned long long)st->run_hist[b]);
+		else
+			fprintf(f, " %lu-%lu:%llu", lo, hi, (unsigned long long)st->run_hist[b]);
+	}
+	fprintf(f, "\n");
+}
+
+/* What forklab's own walk did: only modes that run it have any of it. */
+static void fl_walk_text(FILE *f, const struct forklab_stats *st)
+{
+	if (!st->vmas)
+		return;
+	fprintf(f, "    walk: %llu VMAs, %llu PTEs present (%llu in large folios), %llu non-present, "
+		"%llu runs\n", (unsigned long long)st->vmas, (unsigned long long)st->ptes_present,
+		(unsigned long long)st->large_folio_ptes, (unsigned long long)st->ptes_nonpresent,
+		(unsigned long long)st->runs);
+	fprintf(f, "    pinned pages copied %llu, allocation retries %llu, failures %llu\n",
+		(unsigned long long)st->pinned_copies, (unsigned long long)st->alloc_retries,
+		(unsigned long long)st->alloc_failures);
+	fl_runs_text(f, st);
+}
+
 static void fl_mode_stats_json(struct fl_json *j, unsigned int m, const struct forklab_stats *st)
 {
 	int b;
@@ -39,6 +73,18 @@ static void fl_mode_stats_json(struct fl_json *j, unsigned int m, const struct f
 	for (b = 0; b < FORKLAB_HIST_BUCKETS; b++)
 		fl_json_u64(j, NULL, st->time_hist[b]);
 	fl_json_array_end(j);
+	fl_json_u64(j, "vmas", st->vmas);
+	fl_json_u64(j, "ptes_present", st->ptes_present);
+	fl_json_u64(j, "ptes_nonpresent", st->ptes_nonpresent);
+	fl_json_u64(j, "runs", st->runs);
+	fl_json_array_begin(j, "run_hist_log2");
+	for (b = 0; b < FORKLAB_RUN_BUCKETS; b++)
+		fl_json_u64(j, NULL, st->run_hist[b]);
+	fl_json_array_end(j);
+	fl_json_u64(j, "large_folio_ptes", st->large_folio_ptes);
+	fl_json_u64(j, "pinned_copies", st->pinned_copies);
+	fl_json_u64(j, "alloc_retries", st->alloc_retries);
+	fl_json_u64(j, "alloc_failures", st->alloc_failures);
 	fl_json_object_end(j);
 }
 
@@ -120,6 +166,7 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 		fprintf(cli->out, "\n%s: %llu calls, %llu errors, mean %.1f us\n", fl_mode_name(m),
 			(unsigned long long)st.calls, (unsigned long long)st.errors,
 			st.calls ? st.time_ns / 1000.0 / st.calls : 0.0);
+		fl_walk_text(cli->out, &st);
 		fl_hist_text(cli->out, &st);
 	}
 	fl_dev_close(dev);

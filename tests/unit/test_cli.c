@@ -193,6 +193,20 @@ static void test_stats(void)
 	      OUT_HAS("passthrough: 4 calls, 0 errors, mean 2.0 us") && OUT_HAS("[      1024,       2048) ns          3"),
 	      "stats text: globals, per mode, histogram");
 	check(!OUT_HAS("\nstock:"), "stats text leaves out modes that never ran");
+	check(!OUT_HAS("walk:"), "stats text shows no walk counters for modes that do not walk");
+	fake.stats[FORKLAB_MODE_BATCHED].calls = 2;
+	fake.stats[FORKLAB_MODE_BATCHED].vmas = 2;
+	fake.stats[FORKLAB_MODE_BATCHED].ptes_present = 1030;
+	fake.stats[FORKLAB_MODE_BATCHED].large_folio_ptes = 1024;
+	fake.stats[FORKLAB_MODE_BATCHED].runs = 8;
+	fake.stats[FORKLAB_MODE_BATCHED].run_hist[0] = 6;
+	fake.stats[FORKLAB_MODE_BATCHED].run_hist[9] = 2;
+	check(run("stats", NULL) == 0 &&
+	      OUT_HAS("walk: 2 VMAs, 1030 PTEs present (1024 in large folios), 0 non-present, 8 runs") &&
+	      OUT_HAS("run lengths: 1:6 512:2\n"), "stats text: the walk's counters and run lengths");
+	check(run("--json", "stats", "--mode", "batched", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"runs\":8,\"run_hist_log2\":[6,0,0,0,0,0,0,0,0,2],\"large_folio_ptes\":1024"),
+	      "stats --json: the walk's counters");
 	check(run("--json", "stats", NULL) == 0 && json_valid(out_buf) &&
 	      OUT_HAS("\"mode\":\"passthrough\",\"calls\":4") && OUT_HAS("\"time_hist_log2_ns\":[0,"),
 	      "stats --json: every mode with its histogram");
