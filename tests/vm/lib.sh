@@ -36,3 +36,12 @@ t_done() {
 modes() { forklab mode --list | sed 's/^[* ] //' | grep -v 'not supported' | awk '{print $1}'; }
 
 loaded() { [ -d /sys/module/forklab ]; }
+
+# Swap on zram and reserved hugetlb pages, so that the swap and hugetlb
+# cases of the tests run; idempotent within one boot.
+setup_swap_and_hugetlb() {
+	echo 600 > /proc/sys/vm/nr_hugepages
+	grep -q '^/dev/zram0' /proc/swaps && return 0
+	modprobe zram && echo 1G > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
+		swapon /dev/zram0
+}

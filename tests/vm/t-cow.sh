@@ -4,13 +4,8 @@
 # with hugetlb pages reserved and zram swap, so those cases run too.
 . /forklab/tests/lib.sh
 
-echo 600 > /proc/sys/vm/nr_hugepages
+t "zram swap on" setup_swap_and_hugetlb
 t "600 hugetlb pages reserved ($(cat /proc/sys/vm/nr_hugepages))" [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 600 ]
-if modprobe zram && echo 1G > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-	ok "zram swap on"
-else
-	nok "zram swap on"
-fi
 insmod $KO || { nok "insmod"; t_done; exit 1; }
 
 for m in $(modes); do
@@ -29,5 +24,4 @@ for m in $(modes); do
 done
 forklab mode stock >/dev/null
 rmmod forklab
-swapoff /dev/zram0 2>/dev/null
 t_done
