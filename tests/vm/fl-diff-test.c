@@ -21,50 +21,17 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../../include/uapi/forklab.h"
+#include "fl-test.h"
 
 #define PAGE		4096UL
 #define PMD_SIZE	(2UL << 20)
 #define AREA		(4 * PMD_SIZE)	/* every kind works on 8 MiB */
 
-static int tests, failures, dev;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static int set_mode(unsigned int mode)
-{
-	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_SET_MODE, .mode = mode };
-
-	return ioctl(dev, FORKLAB_IOC_SET_CONFIG, &c) ? errno : 0;
-}
+static int dev;
 
 static unsigned char pattern(size_t off, int gen)
 {
 	return (unsigned char)(off / PAGE * 13 + off % 241 + gen * 101);
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return 0;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
 }
 
 /* One kind of mapping under test. */
@@ -540,7 +507,7 @@ int main(void)
 				check(0, "%s: set up for mode %s", kinds[k].name, names[m]);
 				break;
 			}
-			if (set_mode(modes[m])) {
+			if (set_mode(dev, modes[m])) {
 				check(0, "%s: mode %s set", kinds[k].name, names[m]);
 				break;
 			}
@@ -562,12 +529,10 @@ int main(void)
 				printf("#   %s: child %s | parent %s\n", names[m], o.child_fp, o.parent_fp);
 		}
 	}
-	set_mode(FORKLAB_MODE_STOCK);
+	set_mode(dev, FORKLAB_MODE_STOCK);
 	/* every child is gone and every area unmapped: back to the baseline */
 	check(labs(vmstat("nr_page_table_pages") - pt0) <= 16 && labs(vmstat("nr_anon_pages") - anon0) <= 256,
 	      "memory back to baseline (page tables %ld -> %ld, anon pages %ld -> %ld)",
 	      pt0, vmstat("nr_page_table_pages"), anon0, vmstat("nr_anon_pages"));
-	printf("1..%d\n", tests);
-	printf("# fl-diff-test: %d passed, %d failed\n", tests - failures, failures);
-	return failures ? 1 : 0;
+	return done("fl-diff-test");
 }

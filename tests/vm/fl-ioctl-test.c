@@ -19,24 +19,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../../include/uapi/forklab.h"
-
-static int tests, failures;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
+#include "fl-test.h"
 
 /* ioctl returning 0 or the errno */
 static int xioctl(int fd, unsigned long cmd, void *arg)
@@ -57,15 +40,6 @@ static int set_config(int fd, struct forklab_config c)
 {
 	c.size = sizeof(c);
 	return xioctl(fd, FORKLAB_IOC_SET_CONFIG, &c);
-}
-
-static struct forklab_stats get_stats(int fd, unsigned int mode)
-{
-	struct forklab_stats st = { .size = sizeof(st), .mode = mode };
-
-	if (xioctl(fd, FORKLAB_IOC_GET_STATS, &st))
-		perror("GET_STATS");
-	return st;
 }
 
 static int same_config(struct forklab_config a, struct forklab_config b)
@@ -436,7 +410,5 @@ int main(void)
 	test_unprivileged();
 	check(get_config(fd).mode == FORKLAB_MODE_STOCK, "unprivileged attempts changed nothing");
 	close(fd);
-	printf("1..%d\n", tests);
-	printf("# fl-ioctl-test: %d passed, %d failed\n", tests - failures, failures);
-	return failures ? 1 : 0;
+	return done("fl-ioctl-test");
 }

@@ -17,43 +17,12 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../../include/uapi/forklab.h"
+#include "fl-test.h"
 
 #define PMD_SIZE	(2UL << 20)
 #define PAGE		4096UL
 
-static int tests, failures, dev;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static int set_mode(unsigned int mode)
-{
-	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_SET_MODE, .mode = mode };
-
-	return ioctl(dev, FORKLAB_IOC_SET_CONFIG, &c) ? errno : 0;
-}
-
-static struct forklab_stats stats(unsigned int mode)
-{
-	struct forklab_stats st = { .size = sizeof(st), .mode = mode };
-
-	if (ioctl(dev, FORKLAB_IOC_GET_STATS, &st))
-		perror("GET_STATS");
-	return st;
-}
+static int dev;
 
 static unsigned char pattern(size_t off)
 {
@@ -151,14 +120,14 @@ static void test_runs(unsigned int mode, const char *name)
 	unsigned char *thp, *small;
 	size_t off;
 
-	check(set_mode(mode) == 0, "%s: mode set", name);
+	check(set_mode(dev, mode) == 0, "%s: mode set", name);
 
 	thp = pte_mapped_thp();
 	check(thp != NULL, "%s: a PTE-mapped 2 MiB THP was made", name);
 	if (thp) {
-		s0 = stats(mode);
+		s0 = get_stats(dev, mode);
 		check(fork_and_check(thp, PMD_SIZE), "%s: child sees the THP's content, COW both ways", name);
-		s1 = stats(mode);
+		s1 = get_stats(dev, mode);
 		check(s1.large_folio_ptes - s0.large_folio_ptes >= 512,
 		      "%s: >= 512 PTEs of a large folio copied (%llu)", name,
 		      (unsigned long long)(s1.large_folio_ptes - s0.large_folio_ptes));
@@ -202,9 +171,9 @@ static void test_runs(unsigned int mode, const char *name)
 	madvise(small, 64 * PAGE, MADV_NOHUGEPAGE);
 	for (off = 0; off < 64 * PAGE; off++)
 		small[off] = pattern(off);
-	s0 = stats(mode);
+	s0 = get_stats(dev, mode);
 	check(fork_and_check(small, 64 * PAGE), "%s: order-0 pages, COW both ways", name);
-	s1 = stats(mode);
+	s1 = get_stats(dev, mode);
 	/* nothing else in this process maps large folios now */
 	check(s1.ptes_present - s0.ptes_present >= 64 &&
 	      s1.runs - s0.runs == s1.run_hist[0] - s0.run_hist[0],
@@ -227,8 +196,6 @@ int main(void)
 	}
 	test_runs(FORKLAB_MODE_PERPTE, "perpte");
 	test_runs(FORKLAB_MODE_BATCHED, "batched");
-	set_mode(FORKLAB_MODE_STOCK);
-	printf("1..%d\n", tests);
-	printf("# fl-walk-test: %d passed, %d failed\n", tests - failures, failures);
-	return failures ? 1 : 0;
+	set_mode(dev, FORKLAB_MODE_STOCK);
+	return done("fl-walk-test");
 }

@@ -9,6 +9,7 @@ for m in $(modes); do
 	t "mode $m" forklab mode "$m"
 	before=$(calls "$m")
 	t "  $m: fork storm with memory checks (3 s, 16 MiB)" fl-forker 3 16
+	t "  $m: fork storm with 2 faulting threads and 200 VMAs (3 s)" fl-forker 3 8 2 200
 	t "  $m: 50 fork+exec of /bin/true" sh -c 'i=0; while [ $i -lt 50 ]; do /bin/true || exit 1; i=$((i+1)); done'
 	after=$(calls "$m")
 	if [ "$m" = stock ]; then
@@ -26,12 +27,14 @@ fl-forker 15 8 >/tmp/storm2 2>&1 &
 s2=$!
 cycles=0 failed=0
 while [ $cycles -lt 12 ]; do
-	insmod $KO mode=passthrough || failed=$((failed + 1))
+	# the redirected modes in turn: unloading must be safe from inside the walk too
+	case $((cycles % 3)) in 0) m=passthrough ;; 1) m=perpte ;; 2) m=batched ;; esac
+	insmod $KO mode=$m || failed=$((failed + 1))
 	usleep 200000
 	rmmod forklab || failed=$((failed + 1))
 	cycles=$((cycles + 1))
 done
-t "12 insmod/rmmod cycles in passthrough during a fork storm ($failed failures)" [ "$failed" = 0 ]
+t "12 insmod/rmmod cycles (passthrough, perpte, batched) during a fork storm ($failed failures)" [ "$failed" = 0 ]
 wait $s1; r1=$?
 wait $s2; r2=$?
 t "  ... the storm saw correct memory in every child: $(cat /tmp/storm1)" [ "$r1" = 0 ]

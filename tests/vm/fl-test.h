@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the guest test programs share: TAP output and the few ioctls they
+ * use to switch modes and read counters.  Header-only: each program is one
+ * static binary built from one .c file.
+ */
+#ifndef FL_TEST_H
+#define FL_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "../../include/uapi/forklab.h"
+
+static int tests, failures;
+
+/* One TAP line: "ok N - ..." or "not ok N - ...". */
+static inline void __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failures++;
+	printf("%s %d - ", cond ? "ok" : "not ok", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* The plan and the summary line; the exit status of the program. */
+static inline int done(const char *prog)
+{
+	printf("1..%d\n", tests);
+	printf("# %s: %d passed, %d failed\n", prog, tests - failures, failures);
+	return failures ? 1 : 0;
+}
+
+/* Switches forklab's mode; 0 or the errno. */
+static inline int set_mode(int dev, unsigned int mode)
+{
+	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_SET_MODE, .mode = mode };
+
+	return ioctl(dev, FORKLAB_IOC_SET_CONFIG, &c) ? errno : 0;
+}
+
+static inline struct forklab_stats get_stats(int dev, unsigned int mode)
+{
+	struct forklab_stats st = { .size = sizeof(st), .mode = mode };
+
+	if (ioctl(dev, FORKLAB_IOC_GET_STATS, &st))
+		perror("GET_STATS");
+	return st;
+}
+
+/* Writes @val to a sysfs/procfs file; 1 on success. */
+static inline int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+#endif /* FL_TEST_H */
