@@ -55,6 +55,7 @@ static int write_file(const char *path, const char *val)
 static unsigned char *populate(size_t len, const char *layout)
 {
 	const char *mthp = "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled";
+	const char *pmd = "/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled";
 	unsigned char *raw, *p;
 	int advice = MADV_NOHUGEPAGE;
 
@@ -64,18 +65,25 @@ static unsigned char *populate(size_t len, const char *layout)
 	p = (unsigned char *)(((uintptr_t)raw + PMD_SIZE - 1) & ~(PMD_SIZE - 1));
 	if (!strcmp(layout, "thp-pmd") || !strcmp(layout, "thp-pte"))
 		advice = MADV_HUGEPAGE;
-	else if (!strcmp(layout, "mthp-64k") && !write_file(mthp, "always"))
+	else if (!strcmp(layout, "mthp-64k") && (!write_file(mthp, "always") || !write_file(pmd, "never")))
 		die("layout mthp-64k needs %s (Linux 6.8+)", mthp);
-	madvise(p, len, advice);
+	/* MADV_NOHUGEPAGE would turn mTHP off too */
+	if (strcmp(layout, "mthp-64k"))
+		madvise(p, len, advice);
 	for (size_t off = 0; off < len; off += PAGE)
 		p[off] = (unsigned char)off;
-	if (!strcmp(layout, "mthp-64k"))
+	if (!strcmp(layout, "mthp-64k")) {
+		/* back to the defaults */
 		write_file(mthp, "never");
+		write_file(pmd, "inherit");
+	}
 	if (!strcmp(layout, "thp-pte"))
 		/* split each PMD mapping, keep the folio */
 		for (size_t off = 0; off < len; off += PMD_SIZE)
 			if (mprotect(p + off, PAGE, PROT_READ) || mprotect(p + off, PAGE, PROT_READ | PROT_WRITE))
 				die("mprotect failed: %s", strerror(errno));
+	/* the layout must hold for the whole run: no khugepaged collapse */
+	madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
 }
 

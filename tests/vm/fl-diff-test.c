@@ -84,21 +84,27 @@ static int k_thp_pte(struct area *a)
 		if (mprotect(a->p + off + PAGE, PAGE, PROT_READ) ||
 		    mprotect(a->p + off + PAGE, PAGE, PROT_READ | PROT_WRITE))
 			return 0;
-	return 1;
+	/* and keep khugepaged from mapping them by PMD again */
+	return !madvise(a->p, a->len, MADV_NOHUGEPAGE);
 }
 
+/* 64 KiB folios only: mTHP 64K on, PMD THP off, while the area faults in. */
 static int k_mthp_64k(struct area *a)
 {
-	const char *knob = "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled";
+	const char *k64 = "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled";
+	const char *k2m = "/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled";
 	int ok;
 
-	if (access(knob, F_OK))
+	if (access(k64, F_OK))
 		return -1;	/* no mTHP on this kernel */
-	if (!write_file(knob, "always"))
+	if (!write_file(k64, "always") || !write_file(k2m, "never"))
 		return 0;
-	ok = setup_anon(a, MADV_NOHUGEPAGE);	/* no PMD THP: 64 KiB folios */
-	write_file(knob, "never");
-	return ok;
+	ok = setup_anon(a, -1);
+	/* back to the defaults: 64K off, 2M as the global setting */
+	write_file(k64, "never");
+	write_file(k2m, "inherit");
+	/* and keep khugepaged from collapsing the area into PMD THPs */
+	return ok && !madvise(a->p, a->len, MADV_NOHUGEPAGE);
 }
 
 static int k_zero_page(struct area *a)

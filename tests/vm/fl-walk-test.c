@@ -88,6 +88,25 @@ static unsigned char *pte_mapped_thp(void)
 	return p;
 }
 
+#define MTHP_64K "/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"
+#define THP_2M "/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled"
+
+/* An area of 64 KiB folios: mTHP 64K on and PMD THP off while it faults in. */
+static unsigned char *mthp_64k_area(size_t len)
+{
+	unsigned char *p = aligned_area(len);
+	size_t off;
+
+	if (!p || !write_file(MTHP_64K, "always") || !write_file(THP_2M, "never"))
+		return NULL;
+	for (off = 0; off < len; off++)
+		p[off] = pattern(off);
+	write_file(MTHP_64K, "never");
+	write_file(THP_2M, "inherit");
+	/* no khugepaged collapse before the fork */
+	return madvise(p, len, MADV_NOHUGEPAGE) ? NULL : p;
+}
+
 /* Forks a child that checks @len bytes of @p against pattern() and writes to
  * every page; the parent then checks its own copy is untouched. */
 static int fork_and_check(unsigned char *p, size_t len)
@@ -164,6 +183,27 @@ static void test_runs(unsigned int mode, const char *name)
 			printf(" %llu", (unsigned long long)(s1.run_hist[b] - s0.run_hist[b]));
 		printf("\n");
 		munmap(thp, PMD_SIZE);
+	}
+
+	/* mTHP (6.8+): 64 KiB folios go in runs of 16 when batched */
+	if (!access(MTHP_64K, F_OK)) {
+		unsigned char *m = mthp_64k_area(PMD_SIZE);
+
+		check(m != NULL, "%s: a 2 MiB area of 64 KiB folios was made", name);
+		if (m) {
+			s0 = get_stats(dev, mode);
+			check(fork_and_check(m, PMD_SIZE), "%s: mTHP content, COW both ways", name);
+			s1 = get_stats(dev, mode);
+			if (mode == FORKLAB_MODE_BATCHED)
+				check(s1.run_hist[4] - s0.run_hist[4] >= 32,
+				      "batched: 64 KiB folios went in runs of 16 (+%llu runs of 16-31)",
+				      (unsigned long long)(s1.run_hist[4] - s0.run_hist[4]));
+			else
+				check(s1.run_hist[4] == s0.run_hist[4] && s1.large_folio_ptes - s0.large_folio_ptes >= 512,
+				      "perpte: 64 KiB folios went PTE by PTE (%llu PTEs of large folios)",
+				      (unsigned long long)(s1.large_folio_ptes - s0.large_folio_ptes));
+			munmap(m, PMD_SIZE);
+		}
 	}
 
 	/* order-0 memory: runs of 1 in both modes */
