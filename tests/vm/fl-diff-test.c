@@ -260,9 +260,13 @@ static int k_dontfork(struct area *a)
 	return madvise(a->p, a->len, MADV_DONTFORK) == 0;
 }
 
-static int k_uffd_wp(struct area *a)
+/*
+ * Registers the area for uffd-wp with @features and write-protects its
+ * first half: those PTEs carry the uffd-wp bit.  1 ok, 0 failed, -1 no uffd-wp.
+ */
+static int uffd_wp_half(struct area *a, __u64 features)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP };
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP | features };
 	struct uffdio_register reg = { 0 };
 	struct uffdio_writeprotect wp = { 0 };
 	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
@@ -276,7 +280,6 @@ static int k_uffd_wp(struct area *a)
 	reg.mode = UFFDIO_REGISTER_MODE_WP;
 	if (ioctl(fd, UFFDIO_REGISTER, &reg))
 		return -1;
-	/* protect the first half: those PTEs carry the uffd-wp bit */
 	wp.range.start = (uintptr_t)a->p;
 	wp.range.len = a->len / 2;
 	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
@@ -285,6 +288,11 @@ static int k_uffd_wp(struct area *a)
 	a->uffd = fd;
 	a->no_parent_write = 1;	/* a write would wait for a uffd handler */
 	return 1;
+}
+
+static int k_uffd_wp(struct area *a)
+{
+	return uffd_wp_half(a, 0);
 }
 
 static volatile int monitor_stop;
@@ -315,28 +323,10 @@ static void *uffd_monitor(void *arg)
 /* uffd-wp that the child inherits: its PTEs must keep the uffd-wp bits. */
 static int k_uffd_wp_fork(struct area *a)
 {
-	struct uffdio_api api = { .api = UFFD_API,
-				  .features = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_EVENT_FORK };
-	struct uffdio_register reg = { 0 };
-	struct uffdio_writeprotect wp = { 0 };
-	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	int r = uffd_wp_half(a, UFFD_FEATURE_EVENT_FORK);
 
-	if (fd < 0 || ioctl(fd, UFFDIO_API, &api))
-		return -1;
-	if (!setup_anon(a, MADV_NOHUGEPAGE))
-		return 0;
-	reg.range.start = (uintptr_t)a->p;
-	reg.range.len = a->len;
-	reg.mode = UFFDIO_REGISTER_MODE_WP;
-	if (ioctl(fd, UFFDIO_REGISTER, &reg))
-		return -1;
-	wp.range.start = (uintptr_t)a->p;
-	wp.range.len = a->len / 2;
-	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
-	if (ioctl(fd, UFFDIO_WRITEPROTECT, &wp))
-		return 0;
-	a->uffd = fd;
-	a->no_parent_write = 1;
+	if (r <= 0)
+		return r;
 	a->no_child_write = 1;
 	monitor_stop = 0;
 	{
