@@ -206,12 +206,27 @@ static int k_swapped(struct area *a)
 	return madvise(a->p, a->len / 2, MADV_PAGEOUT) == 0;
 }
 
+/* Pages of [p, p+len) that pagemap reports as exclusively mapped. */
+static unsigned long exclusive_pages(const unsigned char *p, size_t len)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	unsigned long n = 0;
+
+	for (size_t off = 0; fd >= 0 && off < len; off += PAGE) {
+		uint64_t e;
+
+		if (pread(fd, &e, 8, ((uintptr_t)p + off) / PAGE * 8) == 8)
+			n += e >> 56 & 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
 static int k_ksm(struct area *a)
 {
 	const char *run = "/sys/kernel/mm/ksm/run";
-	char buf[32];
-	int fd, tries;
-	long shared = 0;
+	int tries;
 
 	if (access(run, F_OK))
 		return -1;
@@ -224,24 +239,17 @@ static int k_ksm(struct area *a)
 	if (madvise(a->p, a->len, MADV_MERGEABLE) || !write_file("/sys/kernel/mm/ksm/pages_to_scan", "4096") ||
 	    !write_file(run, "1"))
 		return 0;
-	for (tries = 0; tries < 100 && shared <= 0; tries++) {
-		usleep(100000);
-		fd = open("/sys/kernel/mm/ksm/pages_sharing", O_RDONLY);
-		if (fd >= 0) {
-			ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-			buf[n > 0 ? n : 0] = 0;
-			shared = atol(buf);
-			close(fd);
-		}
-	}
+	/* wait for the whole area to be merged: no page exclusive any more,
+	 * so that every round forks the same state */
+	for (tries = 0; tries < 200 && exclusive_pages(a->p, a->len); tries++)
+		usleep(50000);
 	write_file(run, "0");	/* keep what is merged, stop changing it */
-	a->no_parent_write = 1;	/* a write would unmerge */
 	for (size_t off = 0; off < a->len; off++)
 		if (a->p[off] != 0x5a)
 			return 0;
-	/* content is the constant, not pattern(): fill the check by hand */
-	return shared > 0 ? 2 : 0;
+	a->no_parent_write = 1;	/* a write would unmerge */
+	/* content is the constant, not pattern() */
+	return exclusive_pages(a->p, a->len) == 0 ? 2 : 0;
 }
 
 static int k_wipeonfork(struct area *a)
