@@ -1,14 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The one place where mode and scope change: validates a request, registers
- * or unregisters the redirect as the mode needs, and leaves the old state in
- * place when anything fails.
+ * The one place where mode, scope and contpte policy change: validates a
+ * request, registers or unregisters the redirects as they need, and leaves
+ * the old state in place when anything fails.
  */
 #include <linux/err.h>
 #include <linux/mutex.h>
 #include "forklab.h"
 
 static DEFINE_MUTEX(fl_config_lock);
+
+/* The contpte policy the hooks and the walk use; written only here. */
+unsigned int fl_live_contpte = FORKLAB_CONTPTE_KERNEL;
+
+bool fl_contpte_supported(unsigned int policy)
+{
+	return policy < FORKLAB_CONTPTE_POLICY_COUNT && (FL_CONTPTE_SUPPORTED & (1U << policy));
+}
+
+static int fl_config_set_contpte(unsigned int policy)
+{
+	unsigned int old = fl_live_contpte;
+	int ret;
+
+	if (policy == FORKLAB_CONTPTE_KERNEL) {
+		fl_contpte_hook_unregister();
+		WRITE_ONCE(fl_live_contpte, policy);
+		return 0;
+	}
+	/* as for modes: the first hooked call must see the new policy */
+	WRITE_ONCE(fl_live_contpte, policy);
+	ret = fl_contpte_hook_register();
+	if (ret)
+		WRITE_ONCE(fl_live_contpte, old);
+	return ret;
+}
 
 static int fl_config_set_mode(unsigned int mode)
 {
@@ -35,6 +61,7 @@ static int fl_config_set_mode(unsigned int mode)
 int fl_config_set(const struct forklab_config *cfg)
 {
 	struct fl_scope *scope = NULL;
+	unsigned int old_contpte;
 	int ret = 0;
 
 	if (cfg->flags & ~FORKLAB_CONFIG_FLAGS)
@@ -42,6 +69,12 @@ int fl_config_set(const struct forklab_config *cfg)
 	/* checked here too, so that a bad mode never swaps the scope */
 	if ((cfg->flags & FORKLAB_CONFIG_SET_MODE) && !fl_mode_supported(cfg->mode))
 		return -EINVAL;
+	if (cfg->flags & FORKLAB_CONFIG_SET_CONTPTE) {
+		if (cfg->contpte_policy >= FORKLAB_CONTPTE_POLICY_COUNT)
+			return -EINVAL;
+		if (!fl_contpte_supported(cfg->contpte_policy))
+			return -EOPNOTSUPP;
+	}
 	/* Build the new scope before touching anything: a cgroup path can fail. */
 	if (cfg->flags & FORKLAB_CONFIG_SET_SCOPE) {
 		scope = fl_scope_prepare(cfg);
@@ -53,8 +86,15 @@ int fl_config_set(const struct forklab_config *cfg)
 	/* The new scope is live before the new mode, so no fork mixes old and new. */
 	if (scope)
 		scope = fl_scope_swap(scope);
-	if (cfg->flags & FORKLAB_CONFIG_SET_MODE)
+	old_contpte = fl_live_contpte;
+	if (cfg->flags & FORKLAB_CONFIG_SET_CONTPTE)
+		ret = fl_config_set_contpte(cfg->contpte_policy);
+	if (!ret && (cfg->flags & FORKLAB_CONFIG_SET_MODE)) {
 		ret = fl_config_set_mode(cfg->mode);
+		/* failed: the old policy comes back (it was registered before) */
+		if (ret && (cfg->flags & FORKLAB_CONFIG_SET_CONTPTE))
+			fl_config_set_contpte(old_contpte);
+	}
 	if (scope && ret)
 		scope = fl_scope_swap(scope);	/* failed: the old scope comes back */
 	if (scope)
@@ -67,16 +107,22 @@ void fl_config_get(struct forklab_config *cfg)
 {
 	mutex_lock(&fl_config_lock);
 	cfg->mode = READ_ONCE(fl_live_mode);
+	cfg->contpte_policy = READ_ONCE(fl_live_contpte);
 	fl_scope_get(cfg);
 	mutex_unlock(&fl_config_lock);
 }
 
-int fl_config_init(unsigned int initial_mode)
+int fl_config_init(unsigned int initial_mode, unsigned int initial_contpte)
 {
 	int ret;
 
 	mutex_lock(&fl_config_lock);
-	ret = fl_config_set_mode(initial_mode);
+	ret = fl_config_set_contpte(initial_contpte);
+	if (!ret) {
+		ret = fl_config_set_mode(initial_mode);
+		if (ret)
+			fl_config_set_contpte(FORKLAB_CONTPTE_KERNEL);
+	}
 	mutex_unlock(&fl_config_lock);
 	return ret;
 }
@@ -86,6 +132,8 @@ void fl_config_exit(void)
 	mutex_lock(&fl_config_lock);
 	fl_redirect_unregister();
 	WRITE_ONCE(fl_live_mode, FORKLAB_MODE_STOCK);
+	fl_contpte_hook_unregister();
+	WRITE_ONCE(fl_live_contpte, FORKLAB_CONTPTE_KERNEL);
 	mutex_unlock(&fl_config_lock);
 	fl_redirect_drain();
 	fl_scope_exit();

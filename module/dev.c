@@ -15,7 +15,7 @@
 
 static_assert(sizeof(struct forklab_version) == FORKLAB_VERSION_SIZE_VER0);
 static_assert(sizeof(struct forklab_config) == FORKLAB_CONFIG_SIZE_VER0);
-static_assert(sizeof(struct forklab_stats) == FORKLAB_STATS_SIZE_VER1);
+static_assert(sizeof(struct forklab_stats) == FORKLAB_STATS_SIZE_VER2);
 static_assert(sizeof(struct forklab_reset) == FORKLAB_RESET_SIZE_VER0);
 
 /*
@@ -57,10 +57,14 @@ static long fl_ioctl_version(void __user *arg)
 
 	if (usize < 0)
 		return usize;
-	if (v.flags || fl_nonzero(v.reserved0) || fl_nonzero(v.reserved))
+	if (v.flags || fl_nonzero(v.reserved0) || v.contpte_supported || v.reserved1 ||
+	    fl_nonzero(v.reserved))
 		return -EINVAL;
 	v.api_version = FORKLAB_API_VERSION;
 	v.features = FORKLAB_FEAT_REDIRECT | FORKLAB_FEAT_SCOPE;
+	if (FL_CONTPTE_SUPPORTED & ~(1U << FORKLAB_CONTPTE_KERNEL))
+		v.features |= FORKLAB_FEAT_CONTPTE;
+	v.contpte_supported = FL_CONTPTE_SUPPORTED;
 	v.modes_supported = fl_modes_supported();
 	v.mode_count = FORKLAB_MODE_COUNT;
 	strscpy(v.release, utsname()->release, sizeof(v.release));
@@ -76,7 +80,7 @@ static long fl_ioctl_get_config(void __user *arg)
 
 	if (usize < 0)
 		return usize;
-	if (c.flags || c.mode || c.scope || c.scope_pid || c.reserved0 ||
+	if (c.flags || c.mode || c.scope || c.scope_pid || c.contpte_policy ||
 	    fl_nonzero(c.scope_arg) || fl_nonzero(c.reserved))
 		return -EINVAL;
 	fl_config_get(&c);
@@ -91,7 +95,7 @@ static long fl_ioctl_set_config(void __user *arg)
 
 	if (usize < 0)
 		return usize;
-	if (c.reserved0 || fl_nonzero(c.reserved))
+	if (fl_nonzero(c.reserved))
 		return -EINVAL;
 	ret = fl_config_set(&c);
 	if (ret)
@@ -105,17 +109,21 @@ static long fl_ioctl_get_stats(void __user *arg)
 {
 	struct forklab_stats st;
 	long usize = fl_copy_in(&st, sizeof(st), FORKLAB_STATS_SIZE_VER0, arg);
-	unsigned int mode;
+	unsigned int mode, policy;
 
 	if (usize < 0)
 		return usize;
 	mode = st.mode;
-	/* everything but size and mode is output, and must come in zeroed */
+	policy = st.contpte_policy;
+	/* everything but size, mode and policy is output, and must come in zeroed */
 	st.size = 0;
 	st.mode = 0;
-	if (fl_nonzero(st) || mode >= FORKLAB_MODE_COUNT)
+	st.contpte_policy = 0;
+	if (fl_nonzero(st) || mode >= FORKLAB_MODE_COUNT ||
+	    policy >= FORKLAB_CONTPTE_POLICY_COUNT)
 		return -EINVAL;
 	st.mode = mode;
+	st.contpte_policy = policy;
 	fl_stats_read(&st);
 	return fl_copy_out(arg, &st, sizeof(st), usize);
 }
@@ -133,22 +141,29 @@ static long fl_ioctl_reset_stats(void __user *arg)
 	return fl_copy_out(arg, &r, sizeof(r), usize);
 }
 
+/*
+ * Commands are matched without the size _IOWR() encodes: the structs carry
+ * their own size, so one built against an older header (a smaller struct,
+ * hence another command number) is the same command.
+ */
+#define FL_IOC_NOSIZE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 static long fl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
-	switch (cmd) {
-	case FORKLAB_IOC_VERSION:
+	switch (FL_IOC_NOSIZE(cmd)) {
+	case FL_IOC_NOSIZE(FORKLAB_IOC_VERSION):
 		return fl_ioctl_version(uarg);
-	case FORKLAB_IOC_GET_CONFIG:
+	case FL_IOC_NOSIZE(FORKLAB_IOC_GET_CONFIG):
 		return fl_ioctl_get_config(uarg);
-	case FORKLAB_IOC_GET_STATS:
+	case FL_IOC_NOSIZE(FORKLAB_IOC_GET_STATS):
 		return fl_ioctl_get_stats(uarg);
-	case FORKLAB_IOC_SET_CONFIG:
+	case FL_IOC_NOSIZE(FORKLAB_IOC_SET_CONFIG):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return fl_ioctl_set_config(uarg);
-	case FORKLAB_IOC_RESET_STATS:
+	case FL_IOC_NOSIZE(FORKLAB_IOC_RESET_STATS):
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		return fl_ioctl_reset_stats(uarg);

@@ -5,15 +5,21 @@
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/utsname.h>
 #include "forklab.h"
 
 static char *mode = "stock";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "copy mode at load time (see 'forklab mode'): stock, passthrough, ...");
 
+static char *contpte = "kernel";
+module_param(contpte, charp, 0444);
+MODULE_PARM_DESC(contpte, "contpte policy at load time, arm64 only (see 'forklab contpte'): kernel, unfold, block");
+
 static int __init fl_init(void)
 {
 	int initial = fl_mode_by_name(mode);
+	int policy = fl_contpte_by_name(contpte);
 	int ret;
 
 	if (initial < 0) {
@@ -21,19 +27,31 @@ static int __init fl_init(void)
 		       mode);
 		return -EINVAL;
 	}
+	if (policy < 0) {
+		pr_err("forklab: unknown contpte policy '%s' in the contpte= parameter; "
+		       "the policies are kernel, unfold and block\n", contpte);
+		return -EINVAL;
+	}
+	if (!fl_contpte_supported(policy)) {
+		pr_err("forklab: contpte=%s: contpte policies are not supported on this "
+		       "architecture (%s): they need arm64 with CONFIG_ARM64_CONTPTE; only "
+		       "contpte=kernel is available here\n", contpte, utsname()->machine);
+		return -EOPNOTSUPP;
+	}
 	ret = fl_resolve_symbols();
 	if (ret)
 		return ret;
 	ret = fl_stats_init();
 	if (ret)
 		return ret;
-	ret = fl_config_init(initial);
+	ret = fl_config_init(initial, policy);
 	if (ret)
 		goto err_stats;
 	ret = fl_dev_init();
 	if (ret)
 		goto err_config;
-	pr_info("forklab: loaded (%s, mode %s)\n", FL_MODULE_VERSION, fl_mode_name(initial));
+	pr_info("forklab: loaded (%s, mode %s, contpte %s)\n", FL_MODULE_VERSION,
+		fl_mode_name(initial), fl_contpte_name(policy));
 	return 0;
 
 err_config:

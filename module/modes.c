@@ -2,6 +2,7 @@
 /*
  * The mode table: what a redirected copy_page_range() does in each mode.
  * Adding a mode is one line in FORKLAB_MODE_LIST (uapi) and one entry here.
+ * The contpte policies' names live here too.
  */
 #include <linux/compiler.h>
 #include <linux/kernel.h>
@@ -30,7 +31,8 @@ int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 static int fl_copy_walk(unsigned int mode, bool batch, struct vm_area_struct *dst_vma,
 			struct vm_area_struct *src_vma)
 {
-	struct fl_walk w = { .mode = mode, .batch = batch };
+	struct fl_walk w = { .mode = mode, .batch = batch,
+			     .contpte = READ_ONCE(fl_live_contpte) };
 	int ret = fl_walk_copy_page_range(&w, dst_vma, src_vma);
 
 	fl_stats_walk(mode, &w.counts);
@@ -110,4 +112,25 @@ u32 fl_modes_supported(void)
 		if (fl_mode_supported(i))
 			mask |= 1U << i;
 	return mask;
+}
+
+static const char *const fl_contpte_names[FORKLAB_CONTPTE_POLICY_COUNT] = {
+#define FL_CONTPTE_NAME(id, val, name, desc) [val] = name,
+	FORKLAB_CONTPTE_POLICY_LIST(FL_CONTPTE_NAME)
+#undef FL_CONTPTE_NAME
+};
+
+const char *fl_contpte_name(unsigned int policy)
+{
+	return policy < FORKLAB_CONTPTE_POLICY_COUNT ? fl_contpte_names[policy] : "?";
+}
+
+int fl_contpte_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < FORKLAB_CONTPTE_POLICY_COUNT; i++)
+		if (sysfs_streq(name, fl_contpte_names[i]))
+			return i;
+	return -EINVAL;
 }

@@ -15,6 +15,7 @@
 #include "forklab.h"
 #include "ksyms.h"
 #include "walk.h"
+#include "contpte.h"
 #include "pte_common.h"
 
 /*
@@ -171,6 +172,7 @@ static int copy_present_page(struct vm_area_struct *dst_vma, struct vm_area_stru
  * Write-protects the parent (COW) and sets the child's entries for @nr
  * PTEs.  Batched: one range write-protect, one range set.  Per-PTE: one of
  * each per page, which on arm64 unfolds a contiguous block at its first PTE.
+ * Under a contpte policy (arm64) both go through forklab's helpers instead.
  */
 static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 				struct vm_area_struct *src_vma, pte_t *dst_pte, pte_t *src_pte,
@@ -179,7 +181,9 @@ static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vm
 	struct mm_struct *src_mm = src_vma->vm_mm;
 
 	if (is_cow_mapping(src_vma->vm_flags) && pte_write(pte)) {
-		if (w->batch)
+		if (fl_walk_contpte(w))
+			fl_contpte_wrprotect_ptes(w->contpte, src_mm, addr, src_pte, nr);
+		else if (w->batch)
 			wrprotect_ptes(src_mm, addr, src_pte, nr);
 		else
 			ptep_set_wrprotect(src_mm, addr, src_pte);
@@ -192,7 +196,9 @@ static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vm
 	if (!userfaultfd_wp(dst_vma))
 		pte = pte_clear_uffd_wp(pte);
 
-	if (w->batch)
+	if (fl_walk_contpte(w))
+		fl_contpte_set_ptes(w->contpte, dst_vma->vm_mm, addr, dst_pte, pte, nr);
+	else if (w->batch)
 		set_ptes(dst_vma->vm_mm, addr, dst_pte, pte, nr);
 	else
 		set_pte_at(dst_vma->vm_mm, addr, dst_pte, pte);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The redirect: an IPMODIFY ftrace_ops on copy_page_range() that sends forks
- * in scope to fl_copy_page_range(), and the accounting that makes unloading
- * safe while forks run (nobody may be in module text when it goes).
+ * in scope to fl_copy_page_range(), the attach/detach every forklab redirect
+ * shares (contpte_hook.c has the other one), and the accounting that makes
+ * unloading safe while forks run (nobody may be in module text when it goes).
  */
 #include <linux/delay.h>
 #include <linux/ftrace.h>
@@ -24,6 +25,18 @@ unsigned int fl_live_mode;
  */
 static atomic_long_t fl_in_flight = ATOMIC_LONG_INIT(0);
 
+/* A handler sends a task to a replacement: counted until it leaves. */
+void notrace fl_redirect_enter(void)
+{
+	atomic_long_inc(&fl_in_flight);
+}
+
+/* The replacement's last step, after which it touches no module data. */
+void fl_redirect_leave(void)
+{
+	atomic_long_dec(&fl_in_flight);
+}
+
 /*
  * Runs instead of copy_page_range() for redirected forks.  Same signature:
  * the ftrace trampoline resumes here with the original arguments in place.
@@ -39,7 +52,7 @@ static noinline int fl_copy_page_range(struct vm_area_struct *dst_vma,
 	ns = ktime_get_ns() - start;
 	fl_stats_call(mode, ns, ret);
 	trace_copy_page_range(mode, src_vma->vm_start, src_vma->vm_end, ns, ret);
-	atomic_long_dec(&fl_in_flight);
+	fl_redirect_leave();
 	return ret;
 }
 
@@ -60,7 +73,7 @@ static void notrace fl_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	if (bit < 0)
 		return;
 	if (fl_scope_match(current)) {
-		atomic_long_inc(&fl_in_flight);
+		fl_redirect_enter();
 		fl_stats_redirected();
 		fl_ftrace_set_ip(fregs, (unsigned long)fl_copy_page_range);
 	} else {
@@ -81,39 +94,64 @@ static struct ftrace_ops fl_ftrace_ops = {
 	.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT | FL_FTRACE_SAVE_REGS,
 };
 
+/*
+ * Attaches @ops to the function at @ip (@name, for the messages) and
+ * registers it; on failure nothing stays attached and the kernel log says
+ * what failed and what to do.
+ */
+int fl_ftrace_attach(struct ftrace_ops *ops, unsigned long ip, const char *name)
+{
+	int ret = ftrace_set_filter_ip(ops, ip, 0, 0);
+
+	if (ret == -EINVAL) {
+		pr_err("forklab: %s is not traceable on this kernel "
+		       "(not in /sys/kernel/tracing/available_filter_functions)\n", name);
+		return -EOPNOTSUPP;
+	}
+	if (ret) {
+		pr_err("forklab: cannot set the ftrace filter on %s: error %d\n", name, ret);
+		return ret;
+	}
+	ret = register_ftrace_function(ops);
+	if (!ret)
+		return 0;
+	if (ret == -EBUSY)
+		pr_err("forklab: cannot redirect %s: another ftrace user already modifies its "
+		       "instruction pointer (a livepatch, or a kprobe with a post_handler), or "
+		       "kernel.ftrace_enabled is 0. Check /sys/kernel/tracing/enabled_functions and "
+		       "'sysctl kernel.ftrace_enabled', remove the other user, then retry\n", name);
+	else
+		pr_err("forklab: registering the ftrace redirect of %s failed: error %d\n", name, ret);
+	ftrace_set_filter_ip(ops, ip, 1, 0);
+	return ret;
+}
+
+/*
+ * For a module's ops, unregistering waits for RCU-tasks: once it returns, no
+ * task is still in the handler or the trampoline.  Tasks already sent to a
+ * replacement finish there with the setting they read.
+ */
+void fl_ftrace_detach(struct ftrace_ops *ops, unsigned long ip)
+{
+	int ret = unregister_ftrace_function(ops);
+
+	WARN_ON_ONCE(ret);
+	ftrace_set_filter_ip(ops, ip, 1, 0);
+}
+
 static bool fl_registered;
 
 /* Called with the config mutex held. */
 int fl_redirect_register(void)
 {
-	unsigned long ip = (unsigned long)fl_kernel_copy_page_range;
 	int ret;
 
 	if (fl_registered)
 		return 0;
-	ret = ftrace_set_filter_ip(&fl_ftrace_ops, ip, 0, 0);
-	if (ret == -EINVAL) {
-		pr_err("forklab: copy_page_range is not traceable on this kernel "
-		       "(not in /sys/kernel/tracing/available_filter_functions)\n");
-		return -EOPNOTSUPP;
-	}
-	if (ret) {
-		pr_err("forklab: cannot set the ftrace filter on copy_page_range: error %d\n", ret);
+	ret = fl_ftrace_attach(&fl_ftrace_ops, (unsigned long)fl_kernel_copy_page_range,
+			       "copy_page_range");
+	if (ret)
 		return ret;
-	}
-	ret = register_ftrace_function(&fl_ftrace_ops);
-	if (ret) {
-		ftrace_set_filter_ip(&fl_ftrace_ops, ip, 1, 0);
-		if (ret == -EBUSY)
-			pr_err("forklab: cannot redirect copy_page_range: another ftrace user already "
-			       "modifies its instruction pointer (a livepatch, or a kprobe with a "
-			       "post_handler), or kernel.ftrace_enabled is 0. Check "
-			       "/sys/kernel/tracing/enabled_functions and 'sysctl kernel.ftrace_enabled', "
-			       "remove the other user, then retry\n");
-		else
-			pr_err("forklab: registering the ftrace redirect failed: error %d\n", ret);
-		return ret;
-	}
 	fl_registered = true;
 	fl_stats_registered();
 	return 0;
@@ -122,18 +160,9 @@ int fl_redirect_register(void)
 /* Called with the config mutex held. */
 void fl_redirect_unregister(void)
 {
-	int ret;
-
 	if (!fl_registered)
 		return;
-	/*
-	 * For a module's ops this waits for RCU-tasks: once it returns, no task
-	 * is still in the handler or the trampoline.  Tasks already sent to the
-	 * replacement finish there with the mode they read.
-	 */
-	ret = unregister_ftrace_function(&fl_ftrace_ops);
-	WARN_ON_ONCE(ret);
-	ftrace_set_filter_ip(&fl_ftrace_ops, (unsigned long)fl_kernel_copy_page_range, 1, 0);
+	fl_ftrace_detach(&fl_ftrace_ops, (unsigned long)fl_kernel_copy_page_range);
 	fl_registered = false;
 }
 

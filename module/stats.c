@@ -8,6 +8,7 @@
 #include <linux/string.h>
 #include "forklab.h"
 #include "walk.h"
+#include "contpte.h"
 
 struct fl_mode_counters {
 	u64 calls;
@@ -21,6 +22,8 @@ struct fl_counters {
 	u64 redirected;
 	u64 out_of_scope;
 	struct fl_mode_counters mode[FORKLAB_MODE_COUNT];
+	struct forklab_contpte_counters
+		contpte[FORKLAB_CONTPTE_POLICY_COUNT][FORKLAB_CONTPTE_HELPER_COUNT];
 };
 
 static struct fl_counters __percpu *fl_counters;
@@ -89,10 +92,27 @@ void fl_stats_walk(unsigned int mode, const struct fl_walk_counts *w)
 	preempt_enable();
 }
 
-/* Fills the global counters and those of st->mode (validated by the caller). */
+/* One contpte helper call; runs under the page-table lock (no preemption). */
+void fl_stats_contpte(unsigned int policy, unsigned int helper, unsigned int nr,
+		      const struct fl_contpte_tally *t)
+{
+	struct forklab_contpte_counters *c = this_cpu_ptr(&fl_counters->contpte[policy][helper]);
+
+	c->calls++;
+	c->ptes += nr;
+	c->unfolds += t->unfolds;
+	c->folds += t->folds;
+	c->invalidations += t->unfolds + t->folds;
+	c->blocks_kept += t->blocks_kept;
+}
+
+/*
+ * Fills the global counters, those of st->mode and those of
+ * st->contpte_policy (both validated by the caller).
+ */
 void fl_stats_read(struct forklab_stats *st)
 {
-	unsigned int cpu, b, m = st->mode;
+	unsigned int cpu, b, h, m = st->mode, p = st->contpte_policy;
 
 	for_each_possible_cpu(cpu) {
 		const struct fl_counters *c = per_cpu_ptr(fl_counters, cpu);
@@ -114,6 +134,16 @@ void fl_stats_read(struct forklab_stats *st)
 		st->pinned_copies += READ_ONCE(c->mode[m].walk.pinned_copies);
 		st->alloc_retries += READ_ONCE(c->mode[m].walk.alloc_retries);
 		st->alloc_failures += READ_ONCE(c->mode[m].walk.alloc_failures);
+		for (h = 0; h < FORKLAB_CONTPTE_HELPER_COUNT; h++) {
+			const struct forklab_contpte_counters *cc = &c->contpte[p][h];
+
+			st->contpte[h].calls += READ_ONCE(cc->calls);
+			st->contpte[h].ptes += READ_ONCE(cc->ptes);
+			st->contpte[h].unfolds += READ_ONCE(cc->unfolds);
+			st->contpte[h].folds += READ_ONCE(cc->folds);
+			st->contpte[h].invalidations += READ_ONCE(cc->invalidations);
+			st->contpte[h].blocks_kept += READ_ONCE(cc->blocks_kept);
+		}
 	}
 	st->in_flight = max(fl_redirect_in_flight(), 0L);
 	st->registrations = atomic64_read(&fl_registrations);

@@ -28,6 +28,8 @@ struct fl_walk {
 	unsigned int mode;	/* for the tracepoints */
 	/* batched: copy runs of PTEs that map one large folio at once */
 	bool batch;
+	/* contpte policy for the parent's write-protect and the child's set (arm64) */
+	unsigned int contpte;
 	struct fl_walk_counts counts;
 };
 
@@ -41,5 +43,11 @@ int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 
 /* Accounts one copied run of @nr present PTEs at @addr, of a folio of @order. */
 void fl_walk_count_run(struct fl_walk *w, unsigned long addr, int nr, unsigned int order);
+
+/* Under a contpte policy other than KERNEL (arm64 only: contpte.h). */
+static inline bool fl_walk_contpte(const struct fl_walk *w)
+{
+	return IS_ENABLED(CONFIG_ARM64_CONTPTE) && w->contpte != FORKLAB_CONTPTE_KERNEL;
+}
 
 #endif /* FORKLAB_WALK_H */

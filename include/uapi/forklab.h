@@ -13,6 +13,8 @@
  *  - commands that change state (SET_CONFIG, RESET_STATS) need CAP_SYS_ADMIN
  *    (EPERM otherwise); the read commands need only an open descriptor.
  * On return the kernel sets .size to the number of bytes it filled.
+ * The kernel matches commands by type, number and direction, not by the size
+ * encoded in them, so a caller built against an older header keeps working.
  */
 #ifndef _UAPI_FORKLAB_H
 #define _UAPI_FORKLAB_H
@@ -21,7 +23,7 @@
 #include <linux/ioctl.h>
 
 #define FORKLAB_DEVICE		"/dev/forklab"
-#define FORKLAB_API_VERSION	1
+#define FORKLAB_API_VERSION	1	/* grows compatibly: see the size rules */
 
 /*
  * Copy modes.  X(ID, value, name, description); values are ABI and never
@@ -51,9 +53,39 @@ enum forklab_scope {
 };
 #define FORKLAB_SCOPE_ARG_LEN	256
 
+/*
+ * Contiguous-PTE (contpte) helper policies: arm64 kernels with
+ * CONFIG_ARM64_CONTPTE only.  They choose how the helpers that fork and
+ * teardown use treat a 64 KiB block of 16 PTEs mapped with the contiguous
+ * bit: write-protect (fork, parent), set (fork, child; forklab's walk only)
+ * and get-and-clear / clear-full (teardown).  Every fold or unfold is a
+ * break-before-make of the block with one ranged TLB invalidation.
+ * X(ID, value, name, description); values are ABI and never reused.
+ */
+#define FORKLAB_CONTPTE_POLICY_LIST(X)					\
+	X(KERNEL, 0, "kernel", "the kernel's own contpte helpers (no redirect)") \
+	X(UNFOLD, 1, "unfold", "unfold every block touched, work per PTE, try to fold again (before 6.9)") \
+	X(BLOCK,  2, "block",  "whole blocks changed in place; only partly covered blocks unfold (6.9)")
+
+enum forklab_contpte_policy {
+#define FORKLAB_CONTPTE_ENUM(id, val, name, desc) FORKLAB_CONTPTE_##id = val,
+	FORKLAB_CONTPTE_POLICY_LIST(FORKLAB_CONTPTE_ENUM)
+#undef FORKLAB_CONTPTE_ENUM
+	FORKLAB_CONTPTE_POLICY_COUNT,
+};
+
+/* The helpers whose work forklab counts per policy (forklab_stats.contpte[]). */
+enum forklab_contpte_helper {
+	FORKLAB_CONTPTE_WRPROTECT = 0,	/* fork: write-protect the parent's PTEs */
+	FORKLAB_CONTPTE_SET       = 1,	/* fork: set the child's PTEs (forklab's walk) */
+	FORKLAB_CONTPTE_CLEAR     = 2,	/* teardown: get-and-clear / clear-full */
+	FORKLAB_CONTPTE_HELPER_COUNT,
+};
+
 /* Features a build supports (forklab_version.features). */
 #define FORKLAB_FEAT_REDIRECT	(1U << 0)	/* ftrace redirect of copy_page_range */
 #define FORKLAB_FEAT_SCOPE	(1U << 1)	/* scopes other than ALL */
+#define FORKLAB_FEAT_CONTPTE	(1U << 2)	/* contpte policies other than KERNEL */
 
 struct forklab_version {
 	__u32 size;
@@ -66,13 +98,17 @@ struct forklab_version {
 	char  machine[65];		/* out: kernel arch (uname -m) */
 	char  module_version[32];	/* out: forklab module version */
 	__u8  reserved0[6];		/* must be 0 */
-	__u64 reserved[4];		/* must be 0 */
+	__u32 contpte_supported;	/* out: bit n set = contpte policy n usable here */
+	__u32 reserved1;		/* must be 0 */
+	__u64 reserved[3];		/* must be 0 */
 };
 #define FORKLAB_VERSION_SIZE_VER0	224
 
 #define FORKLAB_CONFIG_SET_MODE		(1U << 0)	/* SET_CONFIG: apply .mode */
 #define FORKLAB_CONFIG_SET_SCOPE	(1U << 1)	/* SET_CONFIG: apply .scope* */
-#define FORKLAB_CONFIG_FLAGS		(FORKLAB_CONFIG_SET_MODE | FORKLAB_CONFIG_SET_SCOPE)
+#define FORKLAB_CONFIG_SET_CONTPTE	(1U << 2)	/* SET_CONFIG: apply .contpte_policy */
+#define FORKLAB_CONFIG_FLAGS		(FORKLAB_CONFIG_SET_MODE | FORKLAB_CONFIG_SET_SCOPE | \
+					 FORKLAB_CONFIG_SET_CONTPTE)
 
 struct forklab_config {
 	__u32 size;
@@ -80,7 +116,8 @@ struct forklab_config {
 	__u32 mode;			/* enum forklab_mode */
 	__u32 scope;			/* enum forklab_scope */
 	__u32 scope_pid;		/* FORKLAB_SCOPE_PID */
-	__u32 reserved0;		/* must be 0 */
+	__u32 contpte_policy;		/* enum forklab_contpte_policy; EOPNOTSUPP where
+					 * the version's contpte_supported lacks it */
 	char  scope_arg[FORKLAB_SCOPE_ARG_LEN];	/* NUL-terminated; COMM, CGROUP */
 	__u64 reserved[4];		/* must be 0 */
 };
@@ -91,16 +128,27 @@ struct forklab_config {
 /* Run-length histogram: bucket i counts runs of [2^i, 2^(i+1)) PTEs (1..512). */
 #define FORKLAB_RUN_BUCKETS	10
 
+/* What one contpte helper did under one policy (forklab_stats VER2). */
+struct forklab_contpte_counters {
+	__u64 calls;		/* helper calls handled under the policy */
+	__u64 ptes;		/* PTEs those calls covered */
+	__u64 unfolds;		/* contiguous blocks unfolded */
+	__u64 folds;		/* blocks folded into contiguous ones */
+	__u64 invalidations;	/* ranged TLB invalidations issued (one per fold/unfold) */
+	__u64 blocks_kept;	/* whole contiguous blocks changed without unfolding */
+	__u64 reserved[2];	/* 0 */
+};
+
 struct forklab_stats {
 	__u32 size;
 	__u32 flags;			/* in: 0 */
 	__u32 mode;			/* in: whose per-mode counters to return */
-	__u32 reserved0;		/* must be 0 */
+	__u32 contpte_policy;		/* in: whose contpte counters to return (VER2) */
 	/* global */
 	__u64 redirected;		/* forks the redirect sent to the module */
 	__u64 out_of_scope;		/* forks the redirect let through (scope) */
-	__u64 in_flight;		/* tasks inside the module's copy path now */
-	__u64 registrations;		/* times the ftrace redirect was registered */
+	__u64 in_flight;		/* tasks inside the module's replacements now */
+	__u64 registrations;		/* times the copy_page_range redirect was registered */
 	/* per mode (.mode) */
 	__u64 calls;			/* copy_page_range calls handled in .mode */
 	__u64 errors;			/* of those, how many returned an error */
@@ -117,9 +165,12 @@ struct forklab_stats {
 	__u64 pinned_copies;		/* possibly pinned anon pages copied for the child */
 	__u64 alloc_retries;		/* locks dropped to allocate (copy page, swap count) */
 	__u64 alloc_failures;		/* of those, failed: the fork failed with ENOMEM */
+	/* VER2: the contpte helpers under .contpte_policy (arm64), per helper */
+	struct forklab_contpte_counters contpte[FORKLAB_CONTPTE_HELPER_COUNT];
 };
 #define FORKLAB_STATS_SIZE_VER0	360
 #define FORKLAB_STATS_SIZE_VER1	504
+#define FORKLAB_STATS_SIZE_VER2	696
 
 struct forklab_reset {
 	__u32 size;

@@ -45,7 +45,7 @@ static int set_config(int fd, struct forklab_config c)
 static int same_config(struct forklab_config a, struct forklab_config b)
 {
 	return a.mode == b.mode && a.scope == b.scope && a.scope_pid == b.scope_pid &&
-	       !strcmp(a.scope_arg, b.scope_arg);
+	       a.contpte_policy == b.contpte_policy && !strcmp(a.scope_arg, b.scope_arg);
 }
 
 /* Forks n children that write to a private mapping, exec /bin/true, and exit. */
@@ -104,6 +104,18 @@ static void test_version(int fd)
 	      v.modes_supported);
 	check(v.mode_count == FORKLAB_MODE_COUNT, "mode_count is %d", FORKLAB_MODE_COUNT);
 	check(v.features & FORKLAB_FEAT_REDIRECT, "feature redirect is reported");
+	/* contpte policies: arm64 (CONFIG_ARM64_CONTPTE in Debian's 6.12) only */
+	if (!strcmp(u.machine, "aarch64")) {
+		check(v.contpte_supported == (1U << FORKLAB_CONTPTE_POLICY_COUNT) - 1 &&
+		      (v.features & FORKLAB_FEAT_CONTPTE),
+		      "arm64: every contpte policy supported (mask %#x), feature contpte reported",
+		      v.contpte_supported);
+	} else {
+		check(v.contpte_supported == 1U << FORKLAB_CONTPTE_KERNEL &&
+		      !(v.features & FORKLAB_FEAT_CONTPTE),
+		      "%s: only contpte policy kernel (mask %#x), no feature contpte",
+		      u.machine, v.contpte_supported);
+	}
 	check(v.module_version[0] != 0, "module_version is set (%s)", v.module_version);
 }
 
@@ -176,6 +188,18 @@ static void test_struct_rules(int fd)
 		      old[FORKLAB_STATS_SIZE_VER0] == 0xee,
 		      "GET_STATS with the VER0 size: filled up to VER0, nothing written past it");
 	}
+	/* a caller built against the VER1 header used another command number */
+	{
+		unsigned char old[FORKLAB_STATS_SIZE_VER1 + 8];
+
+		memset(old, 0xee, sizeof(old));
+		memset(old, 0, FORKLAB_STATS_SIZE_VER1);
+		*(__u32 *)old = FORKLAB_STATS_SIZE_VER1;
+		check(xioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, FORKLAB_IOC_MAGIC, 0x03,
+				      FORKLAB_STATS_SIZE_VER1), old) == 0 &&
+		      *(__u32 *)old == FORKLAB_STATS_SIZE_VER1 && old[FORKLAB_STATS_SIZE_VER1] == 0xee,
+		      "GET_STATS under the VER1 command number: filled up to VER1");
+	}
 	check(xioctl(fd, _IOWR(FORKLAB_IOC_MAGIC, 0x7f, struct forklab_version), buf) == ENOTTY,
 	      "unknown command number: ENOTTY");
 	check(xioctl(fd, _IOWR('x', 0x00, struct forklab_version), buf) == ENOTTY,
@@ -220,7 +244,31 @@ static void test_config_errors(int fd)
 	BAD_SET(EINVAL, "scope good, mode bad (nothing applied)",
 		.flags = FORKLAB_CONFIG_SET_SCOPE | FORKLAB_CONFIG_SET_MODE,
 		.scope = FORKLAB_SCOPE_PID, .scope_pid = 1, .mode = 77);
-	BAD_SET(EINVAL, "reserved0 set", .flags = FORKLAB_CONFIG_SET_MODE, .reserved0 = 1);
+	BAD_SET(EINVAL, "reserved[0] set", .flags = FORKLAB_CONFIG_SET_MODE, .reserved = { 1 });
+	BAD_SET(EINVAL, "unknown contpte policy", .flags = FORKLAB_CONFIG_SET_CONTPTE,
+		.contpte_policy = FORKLAB_CONTPTE_POLICY_COUNT);
+	BAD_SET(EINVAL, "contpte good, mode bad (nothing applied)",
+		.flags = FORKLAB_CONFIG_SET_CONTPTE | FORKLAB_CONFIG_SET_MODE,
+		.contpte_policy = FORKLAB_CONTPTE_KERNEL, .mode = 77);
+	{
+		struct utsname u;
+
+		uname(&u);
+		if (strcmp(u.machine, "aarch64")) {
+			BAD_SET(EOPNOTSUPP, "contpte unfold where there is no contpte",
+				.flags = FORKLAB_CONFIG_SET_CONTPTE,
+				.contpte_policy = FORKLAB_CONTPTE_UNFOLD);
+			BAD_SET(EOPNOTSUPP, "contpte block where there is no contpte",
+				.flags = FORKLAB_CONFIG_SET_CONTPTE | FORKLAB_CONFIG_SET_MODE,
+				.contpte_policy = FORKLAB_CONTPTE_BLOCK, .mode = FORKLAB_MODE_BATCHED);
+			check(set_config(fd, (struct forklab_config){ .flags = FORKLAB_CONFIG_SET_CONTPTE,
+				.contpte_policy = FORKLAB_CONTPTE_KERNEL }) == 0,
+			      "SET_CONFIG contpte kernel: accepted everywhere");
+		}
+	}
+	c = (struct forklab_config){ .size = sizeof(c), .contpte_policy = 1 };
+	check(xioctl(fd, FORKLAB_IOC_GET_CONFIG, &c) == EINVAL,
+	      "GET_CONFIG with contpte_policy set on input: EINVAL");
 	{
 		struct forklab_config bad = { .flags = FORKLAB_CONFIG_SET_SCOPE, .scope = FORKLAB_SCOPE_COMM };
 
@@ -229,6 +277,8 @@ static void test_config_errors(int fd)
 		check(same_config(get_config(fd), before), "  ... configuration unchanged");
 	}
 	check(xioctl(fd, FORKLAB_IOC_GET_STATS, &st) == EINVAL, "GET_STATS unknown mode: EINVAL");
+	st = (struct forklab_stats){ .size = sizeof(st), .contpte_policy = FORKLAB_CONTPTE_POLICY_COUNT };
+	check(xioctl(fd, FORKLAB_IOC_GET_STATS, &st) == EINVAL, "GET_STATS unknown contpte policy: EINVAL");
 }
 
 static void test_modes_and_counters(int fd)
