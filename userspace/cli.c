@@ -14,7 +14,7 @@
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv);
 
 static const struct fl_command fl_commands[] = {
-	{ "status", "", "module, kernel, mode, scope and fork counters",
+	{ "status", "", "module, kernel, mode, contpte policy, scope, fork counters",
 	  "Shows the loaded module's version and API, the kernel it runs on, the\n"
 	  "modes it supports, the live mode and scope, and how many forks were\n"
 	  "redirected.\n", false, fl_cmd_status },
@@ -22,6 +22,14 @@ static const struct fl_command fl_commands[] = {
 	  "Without NAME prints the live mode; --list lists every mode with what it\n"
 	  "does.  With NAME switches to it (root).  'stock' removes the redirect.\n",
 	  true, fl_cmd_mode },
+	{ "contpte", "[POLICY | --list]", "show or set the contpte policy (arm64)",
+	  "Without POLICY prints the live policy; --list lists the policies.  With\n"
+	  "POLICY switches to it (root): 'kernel' leaves the contiguous-PTE helpers\n"
+	  "to the kernel, 'unfold' and 'block' put forklab's under fork's\n"
+	  "write-protect and set and teardown's clear, counted per policy in\n"
+	  "'forklab stats'.  Needs arm64 with CONFIG_ARM64_CONTPTE; elsewhere only\n"
+	  "'kernel' exists and the others fail with exit 5.\n",
+	  true, fl_cmd_contpte },
 	{ "scope", "[all | pid PID | comm PREFIX | cgroup PATH]", "show or set which forks are redirected",
 	  "Without arguments prints the scope.  Forks outside the scope take the\n"
 	  "kernel's own path even while a mode is live.  PATH is a cgroup v2\n"
@@ -29,12 +37,14 @@ static const struct fl_command fl_commands[] = {
 	  true, fl_cmd_scope },
 	{ "stats", "[--reset] [--mode NAME]", "show (or reset) the counters",
 	  "Shows global counters and, for each mode that ran (or --mode NAME), its\n"
-	  "calls, errors, time and the log2 latency histogram.  --reset zeroes\n"
-	  "every counter (root).\n", true, fl_cmd_stats },
-	{ "load", "[--mode NAME] [MODULE.ko]", "load the module",
+	  "calls, errors, time and the log2 latency histogram; on arm64 also, for\n"
+	  "each contpte policy that ran, the folds, unfolds and ranged TLB\n"
+	  "invalidations of each helper.  --reset zeroes every counter (root).\n",
+	  true, fl_cmd_stats },
+	{ "load", "[--mode NAME] [--contpte POLICY] [MODULE.ko]", "load the module",
 	  "Loads forklab.ko (default: $FORKLAB_KO, then ../forklab.ko next to this\n"
 	  "program, then /lib/modules/$(uname -r)/{updates,extra}/forklab.ko) with\n"
-	  "the given initial mode (root).\n", true, fl_cmd_load },
+	  "the given initial mode and contpte policy (root).\n", true, fl_cmd_load },
 	{ "unload", "", "unload the module",
 	  "Removes the redirect and unloads the module once no fork is inside it\n"
 	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload },
@@ -191,6 +201,37 @@ const char *fl_mode_name(unsigned int mode)
 const char *fl_mode_description(unsigned int mode)
 {
 	return mode < FORKLAB_MODE_COUNT && fl_mode_descs[mode] ? fl_mode_descs[mode] : "";
+}
+
+static const char *const fl_contpte_names[] = {
+#define FL_CONTPTE_NAME(id, val, name, desc) [val] = name,
+	FORKLAB_CONTPTE_POLICY_LIST(FL_CONTPTE_NAME)
+#undef FL_CONTPTE_NAME
+};
+static const char *const fl_contpte_descs[] = {
+#define FL_CONTPTE_DESC(id, val, name, desc) [val] = desc,
+	FORKLAB_CONTPTE_POLICY_LIST(FL_CONTPTE_DESC)
+#undef FL_CONTPTE_DESC
+};
+
+int fl_contpte_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < FORKLAB_CONTPTE_POLICY_COUNT; i++)
+		if (!strcmp(name, fl_contpte_names[i]))
+			return i;
+	return -1;
+}
+
+const char *fl_contpte_name(unsigned int policy)
+{
+	return policy < FORKLAB_CONTPTE_POLICY_COUNT ? fl_contpte_names[policy] : "unknown";
+}
+
+const char *fl_contpte_description(unsigned int policy)
+{
+	return policy < FORKLAB_CONTPTE_POLICY_COUNT ? fl_contpte_descs[policy] : "";
 }
 
 const char *fl_scope_name(unsigned int scope)

@@ -52,6 +52,10 @@ int fl_mode_by_name(const char *name);
 const char *fl_mode_name(unsigned int mode);
 const char *fl_mode_description(unsigned int mode);
 const char *fl_scope_name(unsigned int scope);
+/* contpte policy names from the UAPI list; -1 if unknown. */
+int fl_contpte_by_name(const char *name);
+const char *fl_contpte_name(unsigned int policy);
+const char *fl_contpte_description(unsigned int policy);
 
 /* Writes a scope as text ("pid 42") or, in JSON mode, as a "scope" object. */
 void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c);
@@ -61,6 +65,7 @@ bool fl_parse_u32(const char *s, unsigned int *val);
 
 int fl_cmd_status(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_mode(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_contpte(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_scope(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_load(struct fl_cli *cli, int argc, char **argv);

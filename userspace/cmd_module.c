@@ -44,7 +44,7 @@ static const char *fl_find_module(char *buf, size_t len)
 
 int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 {
-	char buf[PATH_MAX], params[64] = "";
+	char buf[PATH_MAX], mode[48] = "", contpte[48] = "", params[96];
 	const char *path = NULL;
 	int i, ret;
 
@@ -54,7 +54,15 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 				return fl_fail(cli, FL_EXIT_USAGE, "load: --mode needs a mode name");
 			if (fl_mode_by_name(argv[i]) < 0)
 				return fl_fail(cli, FL_EXIT_USAGE, "load: unknown mode '%s'", argv[i]);
-			snprintf(params, sizeof(params), "mode=%s", argv[i]);
+			snprintf(mode, sizeof(mode), "mode=%s", argv[i]);
+		} else if (!strcmp(argv[i], "--contpte")) {
+			if (++i >= argc)
+				return fl_fail(cli, FL_EXIT_USAGE, "load: --contpte needs a policy name");
+			if (fl_contpte_by_name(argv[i]) < 0)
+				return fl_fail(cli, FL_EXIT_USAGE,
+					       "load: unknown contpte policy '%s' (kernel, unfold, block)",
+					       argv[i]);
+			snprintf(contpte, sizeof(contpte), "contpte=%s", argv[i]);
 		} else if (argv[i][0] == '-') {
 			return fl_fail(cli, FL_EXIT_USAGE, "load: unknown option '%s'", argv[i]);
 		} else if (path) {
@@ -71,6 +79,7 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 	if (fl_sys_module_loaded())
 		return fl_fail(cli, FL_EXIT_FAILED, "load: forklab is already loaded ('forklab unload' first)");
 
+	snprintf(params, sizeof(params), "%s%s%s", mode, *mode && *contpte ? " " : "", contpte);
 	ret = fl_sys_load_module(path, params);
 	switch (-ret) {
 	case 0:
@@ -90,6 +99,10 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 			       "load %s: the module could not find kernel symbols it needs; see dmesg", path);
 	case EBUSY:
 		return fl_fail_errno(cli, "load", ret);
+	case EOPNOTSUPP:
+		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
+			       "load %s: %s is not supported on this architecture (contpte "
+			       "policies need arm64 with CONFIG_ARM64_CONTPTE); see dmesg", path, contpte);
 	default:
 		return fl_fail(cli, FL_EXIT_FAILED, "load %s: %s; see dmesg", path, strerror(-ret));
 	}

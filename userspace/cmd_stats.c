@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* 'forklab stats': global and per-mode counters, the latency histogram. */
+/*
+ * 'forklab stats': global and per-mode counters, the latency histogram, and
+ * on arm64 what each contpte policy's helpers did.
+ */
 #include <string.h>
 #include "cli.h"
 
@@ -88,6 +91,57 @@ static void fl_mode_stats_json(struct fl_json *j, unsigned int m, const struct f
 	fl_json_object_end(j);
 }
 
+static const char *const fl_helper_names[FORKLAB_CONTPTE_HELPER_COUNT] = {
+	[FORKLAB_CONTPTE_WRPROTECT] = "wrprotect",
+	[FORKLAB_CONTPTE_SET] = "set",
+	[FORKLAB_CONTPTE_CLEAR] = "clear",
+};
+
+static bool fl_contpte_ran(const struct forklab_stats *st)
+{
+	unsigned int h;
+
+	for (h = 0; h < FORKLAB_CONTPTE_HELPER_COUNT; h++)
+		if (st->contpte[h].calls)
+			return true;
+	return false;
+}
+
+/* One policy's helpers: text lines, or an object in the "contpte" array. */
+static void fl_contpte_stats(struct fl_cli *cli, unsigned int policy, const struct forklab_stats *st)
+{
+	unsigned int h;
+
+	if (cli->json) {
+		fl_json_object_begin(&cli->j, NULL);
+		fl_json_string(&cli->j, "policy", fl_contpte_name(policy));
+		for (h = 0; h < FORKLAB_CONTPTE_HELPER_COUNT; h++) {
+			const struct forklab_contpte_counters *c = &st->contpte[h];
+
+			fl_json_object_begin(&cli->j, fl_helper_names[h]);
+			fl_json_u64(&cli->j, "calls", c->calls);
+			fl_json_u64(&cli->j, "ptes", c->ptes);
+			fl_json_u64(&cli->j, "unfolds", c->unfolds);
+			fl_json_u64(&cli->j, "folds", c->folds);
+			fl_json_u64(&cli->j, "invalidations", c->invalidations);
+			fl_json_u64(&cli->j, "blocks_kept", c->blocks_kept);
+			fl_json_object_end(&cli->j);
+		}
+		fl_json_object_end(&cli->j);
+		return;
+	}
+	fprintf(cli->out, "\ncontpte %s:\n", fl_contpte_name(policy));
+	for (h = 0; h < FORKLAB_CONTPTE_HELPER_COUNT; h++) {
+		const struct forklab_contpte_counters *c = &st->contpte[h];
+
+		fprintf(cli->out, "    %-9s %llu calls, %llu PTEs: %llu unfolds, %llu folds, "
+			"%llu ranged TLB invalidations, %llu whole blocks kept\n", fl_helper_names[h],
+			(unsigned long long)c->calls, (unsigned long long)c->ptes,
+			(unsigned long long)c->unfolds, (unsigned long long)c->folds,
+			(unsigned long long)c->invalidations, (unsigned long long)c->blocks_kept);
+	}
+}
+
 int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 {
 	struct forklab_version v;
@@ -133,7 +187,7 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 
 	ret = fl_dev_version(dev, &v);
 	if (!ret)
-		ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, &st);
+		ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, FORKLAB_CONTPTE_KERNEL, &st);
 	if (ret) {
 		fl_dev_close(dev);
 		return fl_fail_errno(cli, "statistics", ret);
@@ -153,7 +207,7 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 	for (m = 0; m < FORKLAB_MODE_COUNT; m++) {
 		if ((only >= 0 && m != (unsigned int)only) || !(v.modes_supported & (1U << m)))
 			continue;
-		ret = fl_dev_get_stats(dev, m, &st);
+		ret = fl_dev_get_stats(dev, m, FORKLAB_CONTPTE_KERNEL, &st);
 		if (ret)
 			break;
 		if (cli->json) {
@@ -169,12 +223,26 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 		fl_walk_text(cli->out, &st);
 		fl_hist_text(cli->out, &st);
 	}
+	if (cli->json)
+		fl_json_array_end(&cli->j);
+	/* contpte policies: where there are any besides the kernel's own */
+	if (!ret && (v.features & FORKLAB_FEAT_CONTPTE)) {
+		if (cli->json)
+			fl_json_array_begin(&cli->j, "contpte");
+		for (m = 0; m < FORKLAB_CONTPTE_POLICY_COUNT && !ret; m++) {
+			if (m == FORKLAB_CONTPTE_KERNEL || !(v.contpte_supported & (1U << m)))
+				continue;
+			ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, m, &st);
+			if (!ret && (cli->json || fl_contpte_ran(&st)))
+				fl_contpte_stats(cli, m, &st);
+		}
+		if (cli->json)
+			fl_json_array_end(&cli->j);
+	}
 	fl_dev_close(dev);
 	if (ret)
 		return fl_fail_errno(cli, "statistics", ret);
-	if (cli->json) {
-		fl_json_array_end(&cli->j);
+	if (cli->json)
 		fl_json_object_end(&cli->j);
-	}
 	return FL_EXIT_OK;
 }

@@ -43,7 +43,7 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 	if (!ret)
 		ret = fl_dev_get_config(dev, &c);
 	if (!ret)
-		ret = fl_dev_get_stats(dev, c.mode, &st);
+		ret = fl_dev_get_stats(dev, c.mode, FORKLAB_CONTPTE_KERNEL, &st);
 	fl_dev_close(dev);
 	if (ret)
 		return fl_fail_errno(cli, "status", ret);
@@ -58,6 +58,12 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 		fl_json_string(j, "machine", v.machine);
 		fl_json_string(j, "mode", fl_mode_name(c.mode));
 		fl_json_bool(j, "redirect_live", c.mode != FORKLAB_MODE_STOCK);
+		fl_json_string(j, "contpte", fl_contpte_name(c.contpte_policy));
+		fl_json_array_begin(j, "contpte_supported");
+		for (m = 0; m < FORKLAB_CONTPTE_POLICY_COUNT; m++)
+			if (v.contpte_supported & (1U << m))
+				fl_json_string(j, NULL, fl_contpte_name(m));
+		fl_json_array_end(j);
 		fl_print_scope(cli, &c);
 		fl_json_array_begin(j, "modes_supported");
 		for (m = 0; m < FORKLAB_MODE_COUNT; m++)
@@ -67,6 +73,7 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 		fl_json_object_begin(j, "features");
 		fl_json_bool(j, "redirect", v.features & FORKLAB_FEAT_REDIRECT);
 		fl_json_bool(j, "scope", v.features & FORKLAB_FEAT_SCOPE);
+		fl_json_bool(j, "contpte", v.features & FORKLAB_FEAT_CONTPTE);
 		fl_json_object_end(j);
 		fl_json_u64(j, "redirected", st.redirected);
 		fl_json_u64(j, "out_of_scope", st.out_of_scope);
@@ -79,6 +86,14 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 		v.api_version, v.release, v.machine);
 	fprintf(cli->out, "mode:     %s (%s)\n", fl_mode_name(c.mode),
 		c.mode == FORKLAB_MODE_STOCK ? "no redirect" : "redirect live");
+	if (v.features & FORKLAB_FEAT_CONTPTE)
+		fprintf(cli->out, "contpte:  %s (%s)\n", fl_contpte_name(c.contpte_policy),
+			c.contpte_policy == FORKLAB_CONTPTE_KERNEL ? "the kernel's helpers" :
+			"forklab's helpers, hooks live");
+	else
+		fprintf(cli->out, "contpte:  %s (other policies not supported on this "
+			"architecture: they need arm64 with CONFIG_ARM64_CONTPTE)\n",
+			fl_contpte_name(c.contpte_policy));
 	fprintf(cli->out, "scope:    ");
 	fl_print_scope(cli, &c);
 	fprintf(cli->out, "modes:   ");

@@ -66,11 +66,13 @@ int fl_dev_set_config(struct fl_dev *dev, struct forklab_config *c)
 	return fl_ioctl(dev, FORKLAB_IOC_SET_CONFIG, c);
 }
 
-int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, struct forklab_stats *st)
+int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, unsigned int contpte_policy,
+		     struct forklab_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	st->mode = mode;
+	st->contpte_policy = contpte_policy;
 	return fl_ioctl(dev, FORKLAB_IOC_GET_STATS, st);
 }
 

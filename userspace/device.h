@@ -16,7 +16,9 @@ void fl_dev_close(struct fl_dev *dev);
 int fl_dev_version(struct fl_dev *dev, struct forklab_version *v);
 int fl_dev_get_config(struct fl_dev *dev, struct forklab_config *c);
 int fl_dev_set_config(struct fl_dev *dev, struct forklab_config *c);
-int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, struct forklab_stats *st);
+/* The counters of @mode and of @contpte_policy (see struct forklab_stats). */
+int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, unsigned int contpte_policy,
+		     struct forklab_stats *st);
 int fl_dev_reset_stats(struct fl_dev *dev);
 
 /* Loads the module file at @path with module parameters @params. */

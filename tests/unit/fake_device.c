@@ -43,10 +43,15 @@ int fl_dev_version(struct fl_dev *dev, struct forklab_version *v)
 	v->size = sizeof(*v);
 	v->api_version = fake.api_version;
 	v->features = FORKLAB_FEAT_REDIRECT | FORKLAB_FEAT_SCOPE;
+	v->contpte_supported = 1U << FORKLAB_CONTPTE_KERNEL;
+	if (fake.arm64) {
+		v->features |= FORKLAB_FEAT_CONTPTE;
+		v->contpte_supported = (1U << FORKLAB_CONTPTE_POLICY_COUNT) - 1;
+	}
 	v->modes_supported = (1U << FORKLAB_MODE_COUNT) - 1;
 	v->mode_count = FORKLAB_MODE_COUNT;
-	strcpy(v->release, "6.1.0-fake-amd64");
-	strcpy(v->machine, "x86_64");
+	strcpy(v->release, fake.arm64 ? "6.12.0-fake-arm64" : "6.1.0-fake-amd64");
+	strcpy(v->machine, fake.arm64 ? "aarch64" : "x86_64");
 	strcpy(v->module_version, "0.0-test");
 	return 0;
 }
@@ -67,6 +72,8 @@ int fl_dev_set_config(struct fl_dev *dev, struct forklab_config *c)
 		return fake.set_err;
 	if (c->flags & FORKLAB_CONFIG_SET_MODE)
 		fake.config.mode = c->mode;
+	if (c->flags & FORKLAB_CONFIG_SET_CONTPTE)
+		fake.config.contpte_policy = c->contpte_policy;
 	if (c->flags & FORKLAB_CONFIG_SET_SCOPE) {
 		fake.config.scope = c->scope;
 		fake.config.scope_pid = c->scope_pid;
@@ -76,13 +83,16 @@ int fl_dev_set_config(struct fl_dev *dev, struct forklab_config *c)
 	return 0;
 }
 
-int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, struct forklab_stats *st)
+int fl_dev_get_stats(struct fl_dev *dev, unsigned int mode, unsigned int contpte_policy,
+		     struct forklab_stats *st)
 {
 	(void)dev;
-	if (mode >= FORKLAB_MODE_COUNT)
+	if (mode >= FORKLAB_MODE_COUNT || contpte_policy >= FORKLAB_CONTPTE_POLICY_COUNT)
 		return -EINVAL;
 	*st = fake.stats[mode];
 	st->mode = mode;
+	st->contpte_policy = contpte_policy;
+	memcpy(st->contpte, fake.contpte[contpte_policy], sizeof(st->contpte));
 	return 0;
 }
 
@@ -93,6 +103,7 @@ int fl_dev_reset_stats(struct fl_dev *dev)
 		return -EPERM;
 	fake.resets++;
 	memset(fake.stats, 0, sizeof(fake.stats));
+	memset(fake.contpte, 0, sizeof(fake.contpte));
 	return 0;
 }
 

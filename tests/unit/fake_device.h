@@ -12,10 +12,12 @@ struct fake_state {
 	unsigned int api_version;
 	struct forklab_config config;
 	struct forklab_stats stats[FORKLAB_MODE_COUNT];
+	struct forklab_contpte_counters contpte[FORKLAB_CONTPTE_POLICY_COUNT][FORKLAB_CONTPTE_HELPER_COUNT];
+	bool arm64;		/* the handshake says aarch64 with every contpte policy */
 	int resets;
 	bool loaded;		/* what /sys/module/forklab says */
 	int load_err, unload_err;
-	char load_path[256], load_params[64];
+	char load_path[256], load_params[128];
 	int opens, closes;
 };
 

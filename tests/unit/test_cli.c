@@ -223,6 +223,54 @@ static void test_stats(void)
 	      "unprivileged reset: exit 4");
 }
 
+static void test_contpte(void)
+{
+	fake_reset();
+	check(run("contpte", NULL) == 0 && !strcmp(out_buf, "kernel\n"), "contpte prints the live policy");
+	check(run("contpte", "unfold", NULL) == FL_EXIT_UNSUPPORTED &&
+	      ERR_HAS("not supported on this architecture (6.1.0-fake-amd64 x86_64)") &&
+	      ERR_HAS("CONFIG_ARM64_CONTPTE") && fake.config.contpte_policy == FORKLAB_CONTPTE_KERNEL,
+	      "x86_64: contpte unfold: exit 5, says why, nothing changed");
+	check(run("--json", "contpte", "block", NULL) == FL_EXIT_UNSUPPORTED && json_valid(out_buf) &&
+	      OUT_HAS("\"exit_code\":5"), "x86_64: contpte block --json: a JSON error");
+	check(run("contpte", "--list", NULL) == 0 && OUT_HAS("* kernel") &&
+	      OUT_HAS("unfold       unfold every block touched") && OUT_HAS("[not supported here]") &&
+	      OUT_HAS("(the others are not supported on this architecture"),
+	      "x86_64: contpte --list marks what is missing and why");
+	check(run("status", NULL) == 0 && OUT_HAS("contpte:  kernel (other policies not supported"),
+	      "x86_64: status says contpte policies are not supported");
+	check(run("stats", NULL) == 0 && !OUT_HAS("contpte"), "x86_64: stats has no contpte section");
+	check(run("contpte", "bogus", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown contpte 'bogus'") &&
+	      ERR_HAS("kernel, unfold, block"), "contpte bogus: exit 2 with the choices");
+	check(run("contpte", "kernel", "block", NULL) == FL_EXIT_USAGE, "two policies: exit 2");
+
+	fake_reset();
+	fake.arm64 = true;
+	check(run("contpte", "unfold", NULL) == 0 && OUT_HAS("contpte: kernel -> unfold") &&
+	      fake.config.contpte_policy == FORKLAB_CONTPTE_UNFOLD, "arm64: contpte unfold");
+	check(run("--json", "contpte", "block", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"contpte\":\"block\",\"previous\":\"unfold\""), "arm64: contpte block --json");
+	check(run("--json", "contpte", "--list", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("{\"name\":\"block\",") && !OUT_HAS("\"supported\":false"),
+	      "arm64: contpte --list --json, every policy supported");
+	check(run("status", NULL) == 0 && OUT_HAS("contpte:  block (forklab's helpers, hooks live)"),
+	      "arm64: status shows the live policy");
+	check(run("--json", "status", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"contpte\":\"block\",\"contpte_supported\":[\"kernel\",\"unfold\",\"block\"]"),
+	      "arm64: status --json lists the policies");
+	fake.contpte[FORKLAB_CONTPTE_UNFOLD][FORKLAB_CONTPTE_WRPROTECT] =
+		(struct forklab_contpte_counters){ .calls = 3, .ptes = 48, .unfolds = 3, .folds = 3,
+						   .invalidations = 6 };
+	fake.contpte[FORKLAB_CONTPTE_UNFOLD][FORKLAB_CONTPTE_CLEAR].blocks_kept = 0;
+	check(run("stats", NULL) == 0 && OUT_HAS("contpte unfold:") &&
+	      OUT_HAS("wrprotect 3 calls, 48 PTEs: 3 unfolds, 3 folds, 6 ranged TLB invalidations, 0 whole blocks kept") &&
+	      !OUT_HAS("contpte block:"), "arm64: stats shows the policies that ran");
+	check(run("--json", "stats", NULL) == 0 && json_valid(out_buf) &&
+	      OUT_HAS("\"contpte\":[{\"policy\":\"unfold\",\"wrprotect\":{\"calls\":3,\"ptes\":48,"
+		      "\"unfolds\":3,\"folds\":3,\"invalidations\":6,\"blocks_kept\":0}") &&
+	      OUT_HAS("{\"policy\":\"block\""), "arm64: stats --json has every policy");
+}
+
 static void test_load_unload(void)
 {
 	fake_reset();
@@ -243,6 +291,19 @@ static void test_load_unload(void)
 	check(run("load", "/tmp/forklab.ko", NULL) == FL_EXIT_UNSUPPORTED && ERR_HAS("symbols"),
 	      "load with missing kernel symbols: exit 5, see dmesg");
 	check(run("load", "--mode", "nope", NULL) == FL_EXIT_USAGE, "load --mode unknown: exit 2");
+	check(run("load", "--contpte", "nope", NULL) == FL_EXIT_USAGE && ERR_HAS("unknown contpte policy"),
+	      "load --contpte unknown: exit 2");
+	fake.loaded = false;
+	fake.load_err = 0;
+	check(run("load", "--mode", "batched", "--contpte", "block", "/tmp/forklab.ko", NULL) == 0 &&
+	      !strcmp(fake.load_params, "mode=batched contpte=block"),
+	      "load with a mode and a contpte policy passes both");
+	fake.loaded = false;
+	fake.load_err = -EOPNOTSUPP;
+	check(run("load", "--contpte", "unfold", "/tmp/forklab.ko", NULL) == FL_EXIT_UNSUPPORTED &&
+	      ERR_HAS("contpte=unfold is not supported on this architecture"),
+	      "load --contpte where there is no contpte: exit 5, says why");
+	fake.load_err = -ENOENT;
 	check(run("load", "a.ko", "b.ko", NULL) == FL_EXIT_USAGE, "load of two files: exit 2");
 	fake.loaded = true;
 	fake.unload_err = -EWOULDBLOCK;
@@ -272,6 +333,7 @@ int main(void)
 	test_mode();
 	test_scope();
 	test_stats();
+	test_contpte();
 	test_load_unload();
 	test_json_writer();
 	printf("1..%d\n", tests);
