@@ -17,7 +17,8 @@
  *   clear (child's exit)    unfold: N unfolds; block: N blocks kept
  *
  * Forks are scoped to this program's comm, so nothing else is counted.
- * usage: fl-contpte-test [MiB]   (as root, module loaded in mode stock)
+ * usage: fl-contpte-test [MiB [MODE POLICY]]   (as root, module loaded in
+ *        mode stock); MODE POLICY: only that pair (for the bpftrace tests)
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -250,7 +251,9 @@ int main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		for (unsigned int pol = 0; pol < FORKLAB_CONTPTE_POLICY_COUNT; pol++)
-			run(modes[i], pol, len);
+			if (argc < 4 || (!strcmp(argv[2], mode_names[modes[i]]) &&
+					 !strcmp(argv[3], policy_names[pol])))
+				run(modes[i], pol, len);
 
 	c.scope = FORKLAB_SCOPE_ALL;
 	c.scope_arg[0] = 0;
