@@ -188,6 +188,10 @@ static void run(unsigned int mode, unsigned int policy, size_t len)
 	       (unsigned long long)set->blocks_kept, (unsigned long long)clr->unfolds,
 	       (unsigned long long)clr->folds, (unsigned long long)clr->blocks_kept);
 
+	printf("# %s/%s: module invalidations: fork %llu teardown %llu; unfolds %llu\n", m, pol,
+	       (unsigned long long)(wp->invalidations + set->invalidations),
+	       (unsigned long long)clr->invalidations,
+	       (unsigned long long)(wp->unfolds + set->unfolds + clr->unfolds));
 	if (policy == FORKLAB_CONTPTE_KERNEL) {
 		check(!wp->calls && !set->calls && !clr->calls,
 		      "%s/kernel: forklab's helpers never ran", m);

@@ -35,6 +35,9 @@ t_done() {
 # Every mode this module supports, from the handshake.
 modes() { forklab mode --list | sed 's/^[* ] //' | grep -v 'not supported' | awk '{print $1}'; }
 
+# Every contpte policy this module supports here (only kernel off arm64).
+policies() { forklab contpte --list | grep '^[* ] ' | grep -v 'not supported' | sed 's/^[* ] //' | awk '{print $1}'; }
+
 loaded() { [ -d /sys/module/forklab ]; }
 
 # Swap on zram and reserved hugetlb pages, so that the swap and hugetlb

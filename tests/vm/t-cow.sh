@@ -1,7 +1,8 @@
 #!/bin/sh
 # The kernel's own mm/cow selftest (built from linux-source-6.12) in every
-# mode: each must pass with the same totals as stock on this kernel.  Runs
-# with hugetlb pages reserved and zram swap, so those cases run too.
+# mode, and on arm64 under every contpte policy too: each must pass with the
+# same totals as stock on this kernel.  Runs with hugetlb pages reserved and
+# zram swap, so those cases run too.
 . /forklab/tests/lib.sh
 
 t "zram swap on" setup_swap_and_hugetlb
@@ -9,19 +10,24 @@ t "600 hugetlb pages reserved ($(cat /proc/sys/vm/nr_hugepages))" [ "$(cat /proc
 insmod $KO || { nok "insmod"; t_done; exit 1; }
 
 for m in $(modes); do
-	forklab mode "$m" >/dev/null
-	start=$(date +%s)
-	cow > /tmp/cow.$m 2>&1
-	rc=$?
-	totals=$(grep '^# Totals' /tmp/cow.$m)
-	t "cow selftest in mode $m: exit 0 ($totals, $(( $(date +%s) - start )) s)" [ "$rc" = 0 ]
-	[ "$rc" = 0 ] || grep '^not ok' /tmp/cow.$m | head -20 | sed 's/^/#   /'
-	if [ "$m" = stock ]; then
-		stock_totals=$totals
-	else
-		t "  ... the same totals as stock" [ "$totals" = "$stock_totals" ]
-	fi
+	for p in $(policies); do
+		forklab mode "$m" >/dev/null && forklab contpte "$p" >/dev/null
+		name=$m
+		[ "$p" = kernel ] || name="$m/contpte $p"
+		start=$(date +%s)
+		cow > /tmp/cow.out 2>&1
+		rc=$?
+		totals=$(grep '^# Totals' /tmp/cow.out)
+		t "cow selftest in mode $name: exit 0 ($totals, $(( $(date +%s) - start )) s)" [ "$rc" = 0 ]
+		[ "$rc" = 0 ] || grep '^not ok' /tmp/cow.out | head -20 | sed 's/^/#   /'
+		if [ "$name" = stock ]; then
+			stock_totals=$totals
+		else
+			t "  ... the same totals as stock" [ "$totals" = "$stock_totals" ]
+		fi
+	done
 done
+forklab contpte kernel >/dev/null
 forklab mode stock >/dev/null
 rmmod forklab
 t_done
