@@ -14,6 +14,12 @@ t() {
 	if "$@" >/tmp/t.out 2>&1; then ok "$desc"; else nok "$desc (exit $?)"; sed 's/^/#   /' /tmp/t.out | head -30; fi
 }
 
+# cond...; t_cond DESC: passes when the command list just before it did
+# (for conditions joined by && or ||, which 't' cannot take as one command).
+t_cond() {
+	if [ $? = 0 ]; then ok "$1"; else nok "$1"; fi
+}
+
 # t_exit DESC RC CMD...: passes when CMD exits with RC.
 t_exit() {
 	desc=$1 want=$2; shift 2

@@ -13,8 +13,8 @@ rc=$?
 t "bpftrace ran a workload under a fork tracepoint (exit $rc)" [ "$rc" = 0 ]
 forks=$(sed -n 's/^fl-forker: \([0-9]*\) forks.*/\1/p' /tmp/bt.out)
 counted=$(sed -n 's/^@forks: \([0-9]*\)/\1/p' /tmp/bt.out)
-t "bpftrace counted every fork of the workload (forks=$forks, counted=$counted)" \
-	[ -n "$forks" ] && [ "$forks" -gt 0 ] && [ "$forks" = "$counted" ]
+[ -n "$forks" ] && [ "$forks" -gt 0 ] && [ "$forks" = "$counted" ]
+t_cond "bpftrace counted every fork of the workload (forks=$forks, counted=$counted)"
 [ "$rc" = 0 ] && [ "$forks" = "$counted" ] || sed 's/^/#   /' /tmp/bt.out | head -20
 
 # The module's own tracepoints agree with its counters: only fl-forker's
@@ -30,8 +30,10 @@ runs1=$(field runs) ptes1=$(field ptes_present)
 bt_runs=$(sed -n 's/^@runs: \([0-9]*\)/\1/p' /tmp/bt2.out)
 bt_ptes=$(sed -n 's/^@ptes: \([0-9]*\)/\1/p' /tmp/bt2.out)
 t "bpftrace on forklab:copy_run ran (exit $rc)" [ "$rc" = 0 ]
-t "  ... counted the module's runs ($bt_runs vs $((runs1 - runs0)))" [ -n "$bt_runs" ] && [ "$bt_runs" = "$((runs1 - runs0))" ]
-t "  ... and its PTEs ($bt_ptes vs $((ptes1 - ptes0)))" [ -n "$bt_ptes" ] && [ "$bt_ptes" = "$((ptes1 - ptes0))" ]
+[ -n "$bt_runs" ] && [ "$bt_runs" = "$((runs1 - runs0))" ]
+t_cond "  ... counted the module's runs ($bt_runs vs $((runs1 - runs0)))"
+[ -n "$bt_ptes" ] && [ "$bt_ptes" = "$((ptes1 - ptes0))" ]
+t_cond "  ... and its PTEs ($bt_ptes vs $((ptes1 - ptes0)))"
 t_grep "  ... and saw forklab:copy_page_range" "^@calls: [1-9]" /tmp/bt2.out
 [ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt2.out | head -20
 # The scripts of tools/bpftrace, each checked on its numbers.
@@ -45,32 +47,32 @@ rc=$?
 runs1=$(field runs)
 bt_runs=$(sed -n 's/^@run_order\[3, [0-9]*\]: \([0-9]*\)/\1/p' /tmp/bt3.out | awk '{s += $1} END {print s + 0}')
 t "forklab-runs.bt ran (exit $rc)" [ "$rc" = 0 ]
-t "  ... its runs by folio order add up to the module's ($bt_runs vs $((runs1 - runs0)))" \
-	[ "$bt_runs" -gt 0 ] && [ "$bt_runs" = "$((runs1 - runs0))" ]
+[ "$bt_runs" -gt 0 ] && [ "$bt_runs" = "$((runs1 - runs0))" ]
+t_cond "  ... its runs by folio order add up to the module's ($bt_runs vs $((runs1 - runs0)))"
 t_grep "  ... and it shows the per-call latency" "^@copy_us\[3\]" /tmp/bt3.out
 forklab scope all >/dev/null
 forklab mode stock >/dev/null
 
 if [ "$(uname -m)" = x86_64 ]; then
 	# tlb-x86.bt: every fork ends with one full-mm flush of the parent
-	bpftrace $B/tlb-x86.bt -c '/forklab/bin/fl-forker 2 4' >/tmp/bt4.out 2>&1
+	bpftrace $B/tlb-x86.bt -c '/forklab/bin/fl-forker 3 1' >/tmp/bt4.out 2>&1
 	rc=$?
 	forks=$(sed -n 's/^fl-forker: \([0-9]*\) forks.*/\1/p' /tmp/bt4.out)
 	full=$(sed -n 's/^@mm_range\[full-mm, fl-forker\]: \([0-9]*\)/\1/p' /tmp/bt4.out)
 	t "tlb-x86.bt ran (exit $rc)" [ "$rc" = 0 ]
-	t "  ... $forks forks gave at least as many full-mm flushes ($full)" \
-		[ -n "$forks" ] && [ "$forks" -gt 0 ] && [ "${full:-0}" -ge "$forks" ]
+	[ -n "$forks" ] && [ "$forks" -gt 0 ] && [ "${full:-0}" -ge "$forks" ]
+	t_cond "  ... $forks forks gave at least as many full-mm flushes ($full)"
 	t_grep "  ... and counted tlb:tlb_flush by reason" "^@flush\[[0-4], " /tmp/bt4.out
 	[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt4.out | head -20
 
 	# fork-totals.bt: at least one invalidation (the full-mm flush) per fork
-	bpftrace $B/fork-totals.bt -c '/forklab/bin/fl-forker 2 4' >/tmp/bt5.out 2>&1
+	bpftrace $B/fork-totals.bt -c '/forklab/bin/fl-forker 3 1' >/tmp/bt5.out 2>&1
 	rc=$?
 	forks=$(num forks /tmp/bt5.out)
 	inv=$(num 'fork: *invalidations' /tmp/bt5.out)
 	t "fork-totals.bt ran (exit $rc): $(grep '^fork:' /tmp/bt5.out)" [ "$rc" = 0 ]
-	t "  ... $forks forks, at least one invalidation each ($inv)" \
-		[ "${forks:-0}" -gt 0 ] && [ "${inv:-0}" -ge "$forks" ]
+	[ "${forks:-0}" -gt 0 ] && [ "${inv:-0}" -ge "$forks" ]
+	t_cond "  ... $forks forks, at least one invalidation each ($inv)"
 	[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt5.out | head -20
 else
 	# contpte-arm64.bt counts exactly the conversions the module issues
@@ -78,16 +80,18 @@ else
 		bpftrace $B/contpte-arm64.bt -c "/forklab/bin/fl-contpte-test 2 batched $p" \
 			>/tmp/bt6.$p 2>&1
 		rc=$?
-		bt=$(sed -n 's/^@invalidations: \([0-9]*\)/\1/p' /tmp/bt6.$p)
+		# conversions in fl-contpte-test's tasks (others may have 64 KiB folios meanwhile)
+		bt=$(sed -n 's/^@by_comm\[fl-contpte-test, [a-z]*\]: \([0-9]*\)/\1/p' /tmp/bt6.$p |
+			awk '{s += $1} END {print s + 0}')
 		mod=$(sed -n 's/.*module invalidations: fork \([0-9]*\) teardown \([0-9]*\).*/\1 \2/p' /tmp/bt6.$p |
 			awk '{print $1 + $2}')
-		t "contpte-arm64.bt, batched/$p (exit $rc): the module's invalidations ($mod) are bpftrace's (${bt:-0})" \
-			[ "$rc" = 0 ] && [ -n "$mod" ] && [ "${bt:-0}" = "$mod" ]
+		[ "$rc" = 0 ] && [ -n "$mod" ] && [ "${bt:-0}" = "$mod" ]
+		t_cond "contpte-arm64.bt, batched/$p (exit $rc): the module's invalidations ($mod) are bpftrace's (${bt:-0})"
 		eval "unfolds_$p=\$(sed -n 's/^@convert\[[a-z]*, unfold\]: \([0-9]*\)/\1/p' /tmp/bt6.$p | awk '{s += \$1} END {print s + 0}')"
 		[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt6.$p | head -20
 	done
-	t "contpte unfolds: policy unfold ($unfolds_unfold) > policy block ($unfolds_block)" \
-		[ "$unfolds_unfold" -gt "$unfolds_block" ]
+	[ "$unfolds_unfold" -gt "$unfolds_block" ]
+	t_cond "contpte unfolds: policy unfold ($unfolds_unfold) > policy block ($unfolds_block)"
 	t_grep "  ... by caller: fork and teardown" "^@convert\[teardown, unfold\]" /tmp/bt6.unfold
 
 	# fork-totals.bt agrees with the module on fork and teardown
@@ -96,8 +100,9 @@ else
 	set -- $(sed -n 's/.*module invalidations: fork \([0-9]*\) teardown \([0-9]*\).*/\1 \2/p' /tmp/bt7.out)
 	inv=$(num 'fork: *invalidations' /tmp/bt7.out)
 	td=$(num 'teardown: *invalidations' /tmp/bt7.out)
-	t "fork-totals.bt, perpte/unfold (exit $rc): fork $inv vs module ${1:-?}, teardown $td vs ${2:-?}" \
-		[ "$rc" = 0 ] && [ -n "$1" ] && [ "$inv" = "$1" ] && [ "$td" = "$2" ]
+	# teardown: other processes' munmaps of 64 KiB folios may add to bpftrace's side
+	[ "$rc" = 0 ] && [ -n "$1" ] && [ "$inv" = "$1" ] && [ "${td:-0}" -ge "$2" ] && [ "$2" -gt 0 ]
+	t_cond "fork-totals.bt, perpte/unfold (exit $rc): fork $inv vs module ${1:-?}, teardown $td vs ${2:-?}"
 	[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt7.out | head -20
 fi
 rmmod forklab
