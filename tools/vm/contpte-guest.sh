@@ -14,9 +14,10 @@ sed 's/^/lat,/' /tmp/lat.csv
 for m in $(echo $modes | tr , ' '); do
 	for p in $(echo $policies | tr , ' '); do
 		echo "# bpftrace: $m/$p" >&2
-		bpftrace /forklab/bpftrace/fork-totals.bt -c "/forklab/bin/forkbench --layout mthp-64k \
-			--mib $MIB --fresh --rounds $BT_ROUNDS --warmup 0 --modes $m --contpte $p --csv" \
-			> /tmp/bt.out 2>/tmp/bt.err || { cat /tmp/bt.err >&2; exit 1; }
+		bench="/forklab/bin/forkbench --layout mthp-64k --mib $MIB --fresh"
+		bench="$bench --rounds $BT_ROUNDS --warmup 0 --modes $m --contpte $p --csv"
+		bpftrace /forklab/bpftrace/fork-totals.bt -c "$bench" > /tmp/bt.out 2>/tmp/bt.err
+		grep -q "^mthp-64k,$MIB," /tmp/bt.out || { cat /tmp/bt.out /tmp/bt.err >&2; exit 1; }
 		fork=$(sed -n 's/^fork: *invalidations \([0-9]*\).*/\1/p' /tmp/bt.out)
 		td=$(sed -n 's/^teardown: *invalidations \([0-9]*\).*/\1/p' /tmp/bt.out)
 		mod=$(grep "^mthp-64k,$MIB," /tmp/bt.out | cut -d, -f11,12)
