@@ -259,6 +259,14 @@ int main(int argc, char **argv)
 			double f0, t0, f1, t1, ns;
 
 			if (fresh) {
+				/* the old area goes under the kernel's own helpers: its
+				 * teardown is not this variant's */
+				struct forklab_config k = { .size = sizeof(k),
+							    .mode = FORKLAB_MODE_STOCK,
+							    .flags = FORKLAB_CONFIG_SET_MODE |
+								     FORKLAB_CONFIG_SET_CONTPTE };
+
+				ioctl(dev, FORKLAB_IOC_SET_CONFIG, &k);
 				munmap(raw, len + PMD_SIZE);
 				p = populate(len, layout, &raw);
 			}
