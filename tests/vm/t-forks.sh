@@ -4,7 +4,7 @@
 . /forklab/tests/lib.sh
 insmod $KO || { nok "insmod"; t_done; exit 1; }
 
-calls() { forklab --json stats --mode "$1" | sed 's/.*"calls":\([0-9]*\).*/\1/'; }
+calls() { forklab --json stats --mode "$1" | sed 's/.*"mode":"'"$1"'","calls":\([0-9]*\).*/\1/'; }
 for m in $(modes); do
 	t "mode $m" forklab mode "$m"
 	before=$(calls "$m")
