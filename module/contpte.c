@@ -29,7 +29,6 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include "forklab.h"
-#include "walk.h"
 #include "contpte.h"
 
 /* Unfolds the block holding @ptep if it is contiguous. */
