@@ -17,11 +17,11 @@ static const struct fl_command fl_commands[] = {
 	{ "status", "", "module, kernel, mode, contpte policy, scope, fork counters",
 	  "Shows the loaded module's version and API, the kernel it runs on, the\n"
 	  "modes it supports, the live mode and scope, and how many forks were\n"
-	  "redirected.\n", false, fl_cmd_status },
+	  "redirected.\n", false, fl_cmd_status, false },
 	{ "mode", "[NAME | --list]", "show or set the copy mode",
 	  "Without NAME prints the live mode; --list lists every mode with what it\n"
 	  "does.  With NAME switches to it (root).  'stock' removes the redirect.\n",
-	  true, fl_cmd_mode },
+	  true, fl_cmd_mode, false },
 	{ "contpte", "[POLICY | --list]", "show or set the contpte policy (arm64)",
 	  "Without POLICY prints the live policy; --list lists the policies.  With\n"
 	  "POLICY switches to it (root): 'kernel' leaves the contiguous-PTE helpers\n"
@@ -29,26 +29,52 @@ static const struct fl_command fl_commands[] = {
 	  "write-protect and set and teardown's clear, counted per policy in\n"
 	  "'forklab stats'.  Needs arm64 with CONFIG_ARM64_CONTPTE; elsewhere only\n"
 	  "'kernel' exists and the others fail with exit 5.\n",
-	  true, fl_cmd_contpte },
+	  true, fl_cmd_contpte, false },
 	{ "scope", "[all | pid PID | comm PREFIX | cgroup PATH]", "show or set which forks are redirected",
 	  "Without arguments prints the scope.  Forks outside the scope take the\n"
 	  "kernel's own path even while a mode is live.  PATH is a cgroup v2\n"
 	  "directory, absolute under /sys/fs/cgroup or relative to its root (root).\n",
-	  true, fl_cmd_scope },
+	  true, fl_cmd_scope, false },
 	{ "stats", "[--reset] [--mode NAME]", "show (or reset) the counters",
 	  "Shows global counters and, for each mode that ran (or --mode NAME), its\n"
 	  "calls, errors, time and the log2 latency histogram; on arm64 also, for\n"
 	  "each contpte policy that ran, the folds, unfolds and ranged TLB\n"
 	  "invalidations of each helper.  --reset zeroes every counter (root).\n",
-	  true, fl_cmd_stats },
+	  true, fl_cmd_stats, false },
 	{ "load", "[--mode NAME] [--contpte POLICY] [MODULE.ko]", "load the module",
 	  "Loads forklab.ko (default: $FORKLAB_KO, then ../forklab.ko next to this\n"
 	  "program, then /lib/modules/$(uname -r)/{updates,extra}/forklab.ko) with\n"
-	  "the given initial mode and contpte policy (root).\n", true, fl_cmd_load },
+	  "the given initial mode and contpte policy (root).\n", true, fl_cmd_load, false },
 	{ "unload", "", "unload the module",
 	  "Removes the redirect and unloads the module once no fork is inside it\n"
-	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload },
-	{ "help", "[COMMAND]", "this help, or a command's", "", false, fl_cmd_help },
+	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload, false },
+	{ "ab", "[OPTIONS] BENCHMARK [ARGS]", "A/B experiment: a benchmark under each mode, with statistics",
+	  "Runs forklab-bench BENCHMARK (latency, fork-exit, mprotect; ARGS are its\n"
+	  "options) under each mode (and contpte policy), every variant once per\n"
+	  "round in a shuffled order, warm-up rounds dropped.  Reports per variant\n"
+	  "n, min, median, mean, stddev, max, the median's change against the\n"
+	  "baseline with a 95% bootstrap interval and the Mann-Whitney p-value, and\n"
+	  "per fork what the module counted.  Writes results.json, results.csv,\n"
+	  "samples.csv, report.md and plot.gp (plot.svg when gnuplot is installed)\n"
+	  "into the result folder.  While it runs the scope is the benchmark's\n"
+	  "processes; mode, policy and scope are put back afterwards (root).\n"
+	  "  --modes LIST      modes to compare, or all (default: all)\n"
+	  "  --contpte LIST    contpte policies, or all (default: kernel)\n"
+	  "  --vary OPT=V,V    one case per value of the benchmark's --OPT, e.g.\n"
+	  "                    layout=order0,thp-pte (at most 8)\n"
+	  "  --rounds N        counted rounds, 2..1000 (default 9)\n"
+	  "  --warmup N        rounds run first and dropped (default 1)\n"
+	  "  --baseline V      the variant others are compared with (default: the first)\n"
+	  "  --bpftrace FILE   a bpftrace script running through the experiment whose\n"
+	  "                    maps are keyed by comm (tools/bpftrace/ab-tlb.bt)\n"
+	  "  --out DIR         result folder, new or empty (default forklab-ab-DATE-TIME)\n"
+	  "  --seed N          seed of the shuffles and the bootstrap (default 1)\n"
+	  "With --json before 'ab', results.json goes to stdout instead of the table.\n"
+	  "The benchmark is $FORKLAB_BENCH, else forklab-bench next to this program,\n"
+	  "else on $PATH.  Example:\n"
+	  "  forklab ab --vary layout=order0,thp-pte latency --size 512M --forks 4\n",
+	  true, fl_cmd_ab, true },
+	{ "help", "[COMMAND]", "this help, or a command's", "", false, fl_cmd_help, false },
 };
 
 static const char fl_exit_codes[] =
@@ -286,7 +312,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		return fl_fail(&cli, FL_EXIT_USAGE, "unknown command '%s'; 'forklab help' lists them",
 			       argv[i]);
 
-	/* Strip --json from the command's own arguments. */
+	/* Strip --json from the command's own arguments (unless they are passed on). */
 	{
 		char **args = calloc(argc - i + 1, sizeof(*args));
 		int n = 0, j, ret;
@@ -294,7 +320,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		if (!args)
 			return fl_fail(&cli, FL_EXIT_FAILED, "out of memory");
 		for (j = i; j < argc; j++) {
-			if (j > i && (!strcmp(argv[j], "--json") || !strcmp(argv[j], "-j")))
+			if (j > i && !cmd->raw_args && (!strcmp(argv[j], "--json") || !strcmp(argv[j], "-j")))
 				cli.json = true;
 			else
 				args[n++] = argv[j];

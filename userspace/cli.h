@@ -35,6 +35,7 @@ struct fl_command {
 	const char *help;		/* details for 'forklab help NAME' */
 	bool needs_root;		/* for changes; reading needs only the device */
 	int (*run)(struct fl_cli *cli, int argc, char **argv);
+	bool raw_args;			/* --json after the name is the command's (a benchmark's) */
 };
 
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
@@ -70,5 +71,6 @@ int fl_cmd_scope(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_load(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_unload(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_ab(struct fl_cli *cli, int argc, char **argv);
 
 #endif

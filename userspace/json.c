@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A minimal streaming JSON writer; output is one line per document. */
 #include <inttypes.h>
+#include <math.h>
 #include "json.h"
 
 void fl_json_init(struct fl_json *j, FILE *f)
@@ -86,4 +87,13 @@ void fl_json_bool(struct fl_json *j, const char *key, bool val)
 {
 	fl_json_key(j, key);
 	fputs(val ? "true" : "false", j->f);
+}
+
+void fl_json_double(struct fl_json *j, const char *key, double val)
+{
+	fl_json_key(j, key);
+	if (isfinite(val))
+		fprintf(j->f, "%.10g", val);
+	else
+		fputs("null", j->f);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A minimal streaming JSON writer: objects, arrays, strings, integers. */
+/* A minimal streaming JSON writer: objects, arrays, strings, numbers. */
 #ifndef FL_JSON_H
 #define FL_JSON_H
 
@@ -25,5 +25,7 @@ void fl_json_string(struct fl_json *j, const char *key, const char *val);
 void fl_json_u64(struct fl_json *j, const char *key, uint64_t val);
 void fl_json_i64(struct fl_json *j, const char *key, int64_t val);
 void fl_json_bool(struct fl_json *j, const char *key, bool val);
+/* A number, or null when it is not finite (JSON has no NaN). */
+void fl_json_double(struct fl_json *j, const char *key, double val);
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "cli.h"
 #include "fake_device.h"
 #include "json_check.h"
@@ -326,6 +328,148 @@ static void test_json_writer(void)
 	check(run("--json", "scope", NULL) == 0 && json_valid(out_buf), "strings with quotes and controls are escaped");
 }
 
+
+/* Counts the occurrences of @needle in the file at @path; -1 if unreadable. */
+static int count_in_file(const char *path, const char *needle, char **content)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL, *p;
+	size_t len = 0;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (getdelim(&buf, &len, 0, f) < 0) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	for (p = buf; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	if (content)
+		*content = buf;
+	else
+		free(buf);
+	return n;
+}
+
+static void test_ab(void)
+{
+	char self[4096], bench[4200], dir[] = "/tmp/forklab-unit-ab.XXXXXX", out[4300], path[4400];
+	char *json = NULL;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc;
+
+	fake_reset();
+	self[n > 0 ? n : 0] = 0;
+	*strrchr(self, '/') = 0;
+	snprintf(bench, sizeof(bench), "%s/forklab-bench", self);
+	setenv("FORKLAB_BENCH", bench, 1);
+	if (!mkdtemp(dir))
+		abort();
+
+	check(run("ab", NULL) == 2 && strstr(err_buf, "which benchmark"), "ab: no benchmark is a usage error");
+	check(run("ab", "forkbomb", NULL) == 2 && strstr(err_buf, "unknown benchmark"), "ab: unknown benchmark");
+	check(run("ab", "--rounds", "1", "latency", NULL) == 2 && strstr(err_buf, "2..1000"),
+	      "ab: one round is refused (no median of one)");
+	check(run("ab", "--rounds", "x", "latency", NULL) == 2, "ab: --rounds takes a number");
+	check(run("ab", "--modes", "stock,fast", "latency", NULL) == 2 && strstr(err_buf, "unknown mode 'fast'"),
+	      "ab: unknown mode named");
+	check(run("ab", "--modes", "stock,stock", "latency", NULL) == 2 && strstr(err_buf, "twice"),
+	      "ab: a mode listed twice");
+	check(run("ab", "--contpte", "unfold", "latency", NULL) == 5 && strstr(err_buf, "not supported"),
+	      "ab: contpte policies off arm64: exit 5");
+	check(run("ab", "--vary", "layout", "latency", NULL) == 2 && strstr(err_buf, "OPTION=VALUE"),
+	      "ab: --vary without values");
+	check(run("ab", "latency", "--json", NULL) == 2 && strstr(err_buf, "driver's to set"),
+	      "ab: --json is the driver's");
+	check(run("ab", "--vary", "layout=order0", "latency", "--layout", "shmem", NULL) == 2,
+	      "ab: the varied option cannot be given too");
+	check(run("ab", "--baseline", "fastest", "latency", NULL) == 2 && strstr(err_buf, "none of the variants"),
+	      "ab: unknown baseline");
+	check(run("ab", "--bpftrace", "/nonexistent.bt", "latency", NULL) == 2, "ab: missing bpftrace script");
+	check(run("ab", "--frobnicate", "1", "latency", NULL) == 2 && strstr(err_buf, "unknown option"),
+	      "ab: unknown option");
+
+	fake.privileged = false;
+	snprintf(out, sizeof(out), "%s/noroot", dir);
+	check(run("ab", "--out", out, "latency", "--size", "2M", NULL) == 4 && fake.config.scope == 0,
+	      "ab: without CAP_SYS_ADMIN: exit 4, scope untouched");
+	fake.privileged = true;
+
+	/* a failing benchmark: its message, exit 1, everything put back */
+	fake.config.mode = FORKLAB_MODE_PERPTE;
+	snprintf(out, sizeof(out), "%s/fail", dir);
+	rc = run("ab", "--rounds", "2", "--out", out, "latency", "--size", "3M", NULL);
+	check(rc == 1 && strstr(err_buf, "benchmark failed") && fake.config.mode == FORKLAB_MODE_PERPTE &&
+	      fake.config.scope == FORKLAB_SCOPE_ALL, "ab: a failing benchmark: exit 1, mode and scope put back");
+
+	/* the real benchmark against the fake module: every file, every variant */
+	snprintf(out, sizeof(out), "%s/run", dir);
+	rc = run("ab", "--rounds", "3", "--warmup", "1", "--out", out, "--vary", "layout=order0,shmem",
+		 "latency", "--size", "2M", "--forks", "2", NULL);
+	check(rc == 0, "ab: 4 modes x 2 layouts x 3 rounds runs");
+	check(strstr(out_buf, "latency (order0): us/fork, lower is better, against stock") &&
+	      strstr(out_buf, "latency (shmem)") && strstr(out_buf, "batched") &&
+	      strstr(err_buf, "round 4 of 4 done"), "ab: table per layout on stdout, progress on stderr");
+	check(fake.config.mode == FORKLAB_MODE_PERPTE && fake.config.scope == FORKLAB_SCOPE_ALL,
+	      "ab: mode and scope put back after the experiment");
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	check(count_in_file(path, "\"variant\":", &json) == 8 && json_valid(json) &&
+	      strstr(json, "\"case\":\"shmem\",\"variant\":\"passthrough\""),
+	      "ab: results.json is valid JSON with the 8 variants");
+	free(json);
+	snprintf(path, sizeof(path), "%s/results.csv", out);
+	check(count_in_file(path, "\n", NULL) == 9 && count_in_file(path, ",us/fork,", NULL) == 8,
+	      "ab: results.csv has a header and a row per variant");
+	snprintf(path, sizeof(path), "%s/samples.csv", out);
+	check(count_in_file(path, "\n", NULL) == 1 + 8 * 3, "ab: samples.csv has every counted sample, no warm-up");
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	check(count_in_file(path, "| perpte | 3 |", NULL) == 2 && count_in_file(path, "![distributions](plot.svg)", NULL) == 1,
+	      "ab: report.md has a table row per layout and the plot");
+	snprintf(path, sizeof(path), "%s/plot.svg", out);
+	check(count_in_file(path, "<svg", NULL) == 1, "ab: gnuplot drew plot.svg");
+	check(run("ab", "--rounds", "2", "--out", out, "latency", NULL) == 2 && strstr(err_buf, "already holds") &&
+	      count_in_file(path, "<svg", NULL) == 1, "ab: an existing result folder is never overwritten");
+
+	/* FORKLAB_UNIT_KEEP=1 keeps the result folders to look at */
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (getenv("FORKLAB_UNIT_KEEP"))
+		printf("# ab results kept in %s\n", dir);
+	else if (system(path))
+		printf("# could not remove %s\n", dir);
+	unsetenv("FORKLAB_BENCH");
+}
+
+/* forklab-bench refuses nonsense with a message and exit 2. */
+static void test_bench_args(void)
+{
+	static const char *const bad[] = {
+		"latency --size 3M", "latency --size 0", "latency --size 1T", "latency --forks 0",
+		"latency --forks 2000", "latency --layout huge", "latency --tag 0123456789abcdefg",
+		"fork-exit --copies 0", "fork-exit --seconds -1", "fork-exit --layout nope",
+		"mprotect --threads 3", "mprotect --iterations x", "latency --bogus", "latency --forks",
+		"fork-bomb", "",
+	};
+	char self[4096], cmd[4400];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[n > 0 ? n : 0] = 0;
+	*strrchr(self, '/') = 0;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st;
+
+		snprintf(cmd, sizeof(cmd), "'%s/forklab-bench' %s >/dev/null 2>/tmp/forklab-unit-bench.err", self,
+			 bad[i]);
+		st = system(cmd);
+		check(WIFEXITED(st) && WEXITSTATUS(st) == 2 &&
+		      count_in_file("/tmp/forklab-unit-bench.err", "forklab-bench", NULL) >= 1,
+		      "forklab-bench %s: exit 2 with a message", bad[i]);
+	}
+	unlink("/tmp/forklab-unit-bench.err");
+}
+
 int main(void)
 {
 	test_usage();
@@ -336,6 +480,8 @@ int main(void)
 	test_contpte();
 	test_load_unload();
 	test_json_writer();
+	test_ab();
+	test_bench_args();
 	printf("1..%d\n", tests);
 	printf("%d passed, %d failed\n", tests - failures, failures);
 	free(out_buf);

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpftrace beside an A/B experiment: one bpftrace process for the whole
+ * experiment (starting one per run would cost seconds each), its maps keyed
+ * by command name, which is the benchmark run's tag (AB_TAG_PREFIX and the
+ * variant's index), so every count lands on its variant.  At the end it is
+ * stopped with SIGINT and its printed maps are read back:
+ *   @name[flab-ab03]: 1234
+ * The output stays in the result folder (bpftrace.txt, bpftrace.err).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ab.h"
+
+extern char **environ;
+
+#define AB_BT_START_TIMEOUT	300	/* s: compiling and attaching is slow under emulation */
+#define AB_BT_STOP_TIMEOUT	60
+
+struct ab_bpftrace {
+	pid_t pid;
+	char out[4096], err[4096];
+};
+
+static void ab_bt_show_err(struct fl_cli *cli, const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	for (int n = 0; f && n < 20 && fgets(line, sizeof(line), f); n++)
+		fprintf(cli->err, "  bpftrace: %s", line);
+	if (f)
+		fclose(f);
+}
+
+static bool ab_file_has(const char *path, const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int ab_bpftrace_start(struct fl_cli *cli, struct ab *ab, struct ab_bpftrace **btp)
+{
+	struct ab_bpftrace *bt = calloc(1, sizeof(*bt));
+	char *argv[] = { "bpftrace", (char *)ab->bpftrace, NULL };
+	posix_spawn_file_actions_t fa;
+	int ret, status;
+
+	if (!bt)
+		abort();
+	ab_path(ab, "bpftrace.txt", bt->out, sizeof(bt->out));
+	ab_path(ab, "bpftrace.err", bt->err, sizeof(bt->err));
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, bt->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, bt->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ret = posix_spawnp(&bt->pid, "bpftrace", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret) {
+		free(bt);
+		return fl_fail(cli, FL_EXIT_UNSUPPORTED, "cannot run bpftrace: %s (install it, or leave out "
+			       "--bpftrace)", strerror(ret));
+	}
+	fprintf(cli->err, "ab: starting bpftrace %s\n", ab->bpftrace);
+	for (int waited = 0; !ab_file_has(bt->out, "Attaching"); waited++) {
+		if (waitpid(bt->pid, &status, WNOHANG) == bt->pid || waited == AB_BT_START_TIMEOUT * 10) {
+			fl_fail(cli, FL_EXIT_FAILED, "bpftrace %s did not start%s; its messages:", ab->bpftrace,
+				waited == AB_BT_START_TIMEOUT * 10 ? " in time" : "");
+			ab_bt_show_err(cli, bt->err);
+			ab_bpftrace_abort(bt);
+			return FL_EXIT_FAILED;
+		}
+		usleep(100000);
+	}
+	/* "Attaching" comes before the probes are live: let them settle */
+	sleep(1);
+	*btp = bt;
+	return FL_EXIT_OK;
+}
+
+void ab_bpftrace_abort(struct ab_bpftrace *bt)
+{
+	if (kill(bt->pid, SIGKILL) == 0)
+		waitpid(bt->pid, NULL, 0);
+	free(bt);
+}
+
+/* "@name[key]: value" of a unit's tag: adds value to that unit's column for name. */
+static void ab_bt_line(struct ab *ab, const char *line)
+{
+	char name[32], key[32];
+	double val;
+	unsigned int m;
+
+	if (sscanf(line, "@%31[^[][%31[^]]]: %lf", name, key, &val) != 3)
+		return;
+	for (m = 0; m < ab->nbt_maps && strcmp(ab->bt_maps[m], name); m++)
+		;
+	for (unsigned int k = 0; k < ab->nunits; k++) {
+		if (strcmp(ab->units[k].tag, key))
+			continue;
+		if (m == ab->nbt_maps) {
+			if (m == AB_MAX_MAPS)
+				return;
+			snprintf(ab->bt_maps[m], sizeof(ab->bt_maps[m]), "%s", name);
+			ab->nbt_maps++;
+		}
+		ab->units[k].bt[m] += val;
+	}
+}
+
+int ab_bpftrace_finish(struct fl_cli *cli, struct ab *ab, struct ab_bpftrace *bt)
+{
+	char line[512];
+	int status = 0, waited;
+	FILE *f;
+
+	kill(bt->pid, SIGINT);
+	for (waited = 0; waitpid(bt->pid, &status, WNOHANG) != bt->pid; waited++) {
+		if (waited == AB_BT_STOP_TIMEOUT * 10) {
+			ab_bpftrace_abort(bt);
+			return fl_fail(cli, FL_EXIT_FAILED, "bpftrace did not stop within %d s",
+				       AB_BT_STOP_TIMEOUT);
+		}
+		usleep(100000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fl_fail(cli, FL_EXIT_FAILED, "bpftrace %s failed; its messages:", ab->bpftrace);
+		ab_bt_show_err(cli, bt->err);
+		free(bt);
+		return FL_EXIT_FAILED;
+	}
+	f = fopen(bt->out, "r");
+	while (f && fgets(line, sizeof(line), f))
+		ab_bt_line(ab, line);
+	if (f)
+		fclose(f);
+	free(bt);
+	if (!ab->nbt_maps)
+		return fl_fail(cli, FL_EXIT_FAILED, "bpftrace %s printed no map keyed by the runs' command "
+			       "names (" AB_TAG_PREFIX "NN); see %s/bpftrace.txt", ab->bpftrace, ab->out);
+	return FL_EXIT_OK;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forklab-bench: the benchmarks of forklab's A/B experiments, as
+ * subcommands.  Each one takes its parameters on the command line, prints a
+ * human summary, or with --json one JSON line whose "value" is the figure
+ * an A/B comparison ranks ("unit", "better": lower or higher), and refuses
+ * nonsense with a message and exit 2.  They run on any kernel with or
+ * without the module: which copy path a fork takes is forklab's business.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include "bench.h"
+
+static const char *bench_cmd = "forklab-bench";
+
+static const struct {
+	const char *name, *synopsis, *summary;
+	int (*run)(int argc, char **argv);
+} bench_commands[] = {
+	{ "latency", "[--size SIZE] [--layout L] [--forks N]",
+	  "fork latency of a populated mapping, children sleeping (seed 004's test)", bench_latency },
+	{ "fork-exit", "[--size SIZE] [--layout L] [--seconds T] [--copies P]",
+	  "fork / child exit / waitpid loops per second (seed 000's test)", bench_fork_exit },
+	{ "mprotect", "[--threads 1|2] [--iterations N]",
+	  "cost of mprotect(READ) / mprotect(READ|WRITE) / touch on one page (seed 002's test)",
+	  bench_mprotect },
+};
+
+void bench_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", bench_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+double bench_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+/* "1G", "512M", "64K" or bytes; false on anything else or overflow. */
+static bool bench_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || v > (~0ULL >> shift))
+		return false;
+	*out = (size_t)(v << shift);
+	return true;
+}
+
+static void bench_usage_of(const char *cmd, const struct bench_opt *opts, FILE *f)
+{
+	fprintf(f, "usage: forklab-bench %s [options]\n", cmd);
+	for (const struct bench_opt *o = opts; o->name; o++)
+		fprintf(f, "  %-14s %s\n", o->name, o->help);
+	fprintf(f, "  %-14s %s\n  %-14s %s\n", "--json", "one JSON line instead of the summary",
+		"--tag NAME", "run under this command name (15 characters at most; for tracing)");
+}
+
+void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char **argv,
+		 struct bench_common *common)
+{
+	static char name[64];
+
+	snprintf(name, sizeof(name), "forklab-bench %s", cmd);
+	bench_cmd = name;
+	common->json = false;
+	common->tag = NULL;
+	for (int i = 1; i < argc; i++) {
+		const struct bench_opt *o;
+		const char *val;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			bench_usage_of(cmd, opts, stdout);
+			exit(0);
+		}
+		if (!strcmp(argv[i], "--json")) {
+			common->json = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--tag")) {
+			if (i + 1 == argc || !*argv[i + 1] || strlen(argv[i + 1]) > 15)
+				bench_die(2, "--tag needs a name of 1 to 15 characters");
+			common->tag = argv[++i];
+			continue;
+		}
+		for (o = opts; o->name && strcmp(o->name, argv[i]); o++)
+			;
+		if (!o->name)
+			bench_die(2, "unknown option '%s' (see forklab-bench %s --help)", argv[i], cmd);
+		if (o->type == BENCH_FLAG) {
+			*(bool *)o->val = true;
+			continue;
+		}
+		if (i + 1 == argc)
+			bench_die(2, "%s needs a value: %s", o->name, o->help);
+		val = argv[++i];
+		switch (o->type) {
+		case BENCH_SIZE: {
+			size_t v;
+
+			if (!bench_parse_size(val, &v) || v < o->min || v > o->max || v % BENCH_PMD)
+				bench_die(2, "%s '%s': give a multiple of 2M from %luM to %luG (e.g. 512M, 1G)",
+					  o->name, val, o->min >> 20, o->max >> 30);
+			*(size_t *)o->val = v;
+			break;
+		}
+		case BENCH_UINT: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(val, &end, 10);
+			if (*val < '0' || *val > '9' || *end || errno || v < o->min || v > o->max)
+				bench_die(2, "%s '%s': give a whole number from %lu to %lu", o->name, val,
+					  o->min, o->max);
+			*(unsigned long *)o->val = v;
+			break;
+		}
+		case BENCH_STRING:
+			*(const char **)o->val = val;
+			break;
+		case BENCH_FLAG:
+			break;
+		}
+	}
+	if (common->tag && prctl(PR_SET_NAME, common->tag))
+		bench_die(1, "cannot set the command name to '%s': %s", common->tag, strerror(errno));
+}
+
+static void bench_usage(FILE *f)
+{
+	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME]\n\nbenchmarks:\n");
+	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
+		fprintf(f, "  %-10s %s\n  %-10s   %s\n", bench_commands[i].name, bench_commands[i].summary,
+			"", bench_commands[i].synopsis);
+	fprintf(f, "\nlayouts (--layout):\n%s\n'forklab-bench BENCHMARK --help' lists its options.\n"
+		"exit status: 0 ok, 1 the system could not run it, 2 bad arguments.\n",
+		bench_layout_help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		bench_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
+		if (!strcmp(argv[1], bench_commands[i].name))
+			return bench_commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "forklab-bench: unknown benchmark '%s' (latency, fork-exit, mprotect)\n", argv[1]);
+	return 2;
+}

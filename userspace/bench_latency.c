@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * latency: the fork latency of a populated mapping (the test program of
+ * seed 004): map SIZE, populate it in a layout, fork N children that sleep
+ * (so each fork copies the whole page table while the others hold theirs),
+ * and time each fork() in the parent.  The first fork is the one that
+ * write-protects the parent's private memory; later ones find it read-only.
+ * Value: the mean latency per fork in microseconds; also per GiB, as
+ * seed 004 reports it.  The children are killed and reaped before the
+ * result is printed, so their teardown belongs to the run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "bench.h"
+
+#define MAX_FORKS 1024
+
+int bench_latency(int argc, char **argv)
+{
+	size_t size = 1UL << 30;
+	unsigned long forks = 4;
+	const char *layout = "order0", *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const struct bench_opt opts[] = {
+		{ "--size", BENCH_SIZE, &size, BENCH_PMD, 256UL << 30, "memory to fork (default 1G)" },
+		{ "--layout", BENCH_STRING, &layout, 0, 0, "folio layout (default order0; forklab-bench --help)" },
+		{ "--forks", BENCH_UINT, &forks, 1, MAX_FORKS, "children forked, sleeping (default 4)" },
+		{ "--dir", BENCH_STRING, &dir, 0, 0, "directory for the file layout (default $TMPDIR or /tmp)" },
+		{ 0 }
+	};
+	struct bench_common common;
+	struct bench_area area;
+	pid_t pids[MAX_FORKS];
+	double ns[MAX_FORKS], sum = 0, rest = 0, gib;
+
+	bench_parse("latency", opts, argc, argv, &common);
+	bench_populate(&area, size, layout, dir);
+	gib = (double)size / (1UL << 30);
+	for (unsigned long i = 0; i < forks; i++) {
+		double t0 = bench_now_ns();
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			/* sleep until the parent kills us, or dies */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		ns[i] = bench_now_ns() - t0;
+		if (pid < 0) {
+			int err = errno;
+
+			for (unsigned long k = 0; k < i; k++)
+				kill(pids[k], SIGKILL);
+			bench_die(1, "fork %lu of %lu failed: %s", i + 1, forks, strerror(err));
+		}
+		pids[i] = pid;
+		sum += ns[i];
+		if (i)
+			rest += ns[i];
+	}
+	for (unsigned long i = 0; i < forks; i++)
+		kill(pids[i], SIGKILL);
+	for (unsigned long i = 0; i < forks; i++)
+		waitpid(pids[i], NULL, 0);
+
+	if (common.json) {
+		printf("{\"bench\":\"latency\",\"layout\":\"%s\",\"size_mib\":%zu,\"forks\":%lu,"
+		       "\"value\":%.3f,\"unit\":\"us/fork\",\"better\":\"lower\","
+		       "\"first_fork_us\":%.3f,\"s_per_gib\":%.6f,\"fork_us\":[", layout, size >> 20, forks,
+		       sum / forks / 1e3, ns[0] / 1e3, sum / forks / 1e9 / gib);
+		for (unsigned long i = 0; i < forks; i++)
+			printf("%s%.3f", i ? "," : "", ns[i] / 1e3);
+		printf("]}\n");
+	} else {
+		printf("fork of %zu MiB, layout %s, %lu children sleeping\n", size >> 20, layout, forks);
+		for (unsigned long i = 0; i < forks; i++)
+			printf("  fork %-4lu %10.3f ms%s\n", i + 1, ns[i] / 1e6,
+			       i ? "" : "  (write-protects the parent's private memory)");
+		printf("mean %.3f ms per fork", sum / forks / 1e6);
+		if (forks > 1)
+			printf(" (later forks %.3f ms)", rest / (forks - 1) / 1e6);
+		printf("; fork latency per gigabyte: %.6f seconds\n", sum / forks / 1e9 / gib);
+	}
+	bench_release(&area);
+	return 0;
+}
