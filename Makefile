@@ -19,8 +19,9 @@ help:
 	@echo "  make                      module for the running kernel (KDIR=$(KDIR)) and the CLI"
 	@echo "  make TARGET=<t>           module and static guest binaries for a VM target ($(TARGETS))"
 	@echo "  make demo [TARGET=<t>]    boot the target in QEMU, load forklab, toggle modes, show stats"
-	@echo "  make bench [TARGET=<t>]   fork latency per mode and folio layout in the VM (MIB=, ROUNDS=)"
-	@echo "  make contpte-experiment   arm64: fork latency and TLB invalidations per mode and contpte policy (MIB=, ROUNDS=)"
+	@echo "  make ab [TARGET=<t>] [EXPERIMENT=layouts|contpte|fork-exit|mprotect]"
+	@echo "                            A/B experiment in the VM: every mode, interleaved rounds, report"
+	@echo "                            (SIZE=, ROUNDS=, FORKS=, BPFTRACE=1; see tools/ab)"
 	@echo "  make check                every test: CLI unit tests and VM tests on all targets"
 	@echo "  make check-fast           CLI unit tests and VM tests on $(DEFAULT_TARGET) only"
 	@echo "  make unit                 CLI unit tests only (no VM)"
@@ -54,11 +55,8 @@ check-fast:
 demo:
 	@tools/demo $(or $(TARGET),$(DEFAULT_TARGET))
 
-bench:
-	@tools/bench $(or $(TARGET),$(DEFAULT_TARGET)) $(or $(MIB),1024) $(or $(ROUNDS),11)
-
-contpte-experiment:
-	@tools/contpte-experiment $(or $(MIB),128) $(or $(ROUNDS),9)
+ab:
+	@tools/ab $(or $(TARGET),$(DEFAULT_TARGET)) $(or $(EXPERIMENT),layouts)
 
 vm-shell:
 	@tools/build/target $(or $(TARGET),$(DEFAULT_TARGET)) && tools/vm/run $(or $(TARGET),$(DEFAULT_TARGET)) --sysroot --shell
@@ -72,4 +70,4 @@ clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit check check-fast demo bench contpte-experiment vm-shell install clean
+.PHONY: all help setup module userspace target unit check check-fast demo ab vm-shell install clean

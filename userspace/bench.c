@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 #include "bench.h"
 
 static const char *bench_cmd = "forklab-bench";
@@ -80,8 +81,9 @@ static void bench_usage_of(const char *cmd, const struct bench_opt *opts, FILE *
 	fprintf(f, "usage: forklab-bench %s [options]\n", cmd);
 	for (const struct bench_opt *o = opts; o->name; o++)
 		fprintf(f, "  %-14s %s\n", o->name, o->help);
-	fprintf(f, "  %-14s %s\n  %-14s %s\n", "--json", "one JSON line instead of the summary",
-		"--tag NAME", "run under this command name (15 characters at most; for tracing)");
+	fprintf(f, "  %-14s %s\n  %-14s %s\n  %-14s %s\n", "--json", "one JSON line instead of the summary",
+		"--tag NAME", "run under this command name (15 characters at most; for tracing)",
+		"--hold", "after the result, wait for standard input to close before exiting");
 }
 
 void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char **argv,
@@ -93,6 +95,7 @@ void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char *
 	bench_cmd = name;
 	common->json = false;
 	common->tag = NULL;
+	common->hold = false;
 	for (int i = 1; i < argc; i++) {
 		const struct bench_opt *o;
 		const char *val;
@@ -103,6 +106,10 @@ void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char *
 		}
 		if (!strcmp(argv[i], "--json")) {
 			common->json = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--hold")) {
+			common->hold = true;
 			continue;
 		}
 		if (!strcmp(argv[i], "--tag")) {
@@ -155,9 +162,19 @@ void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char *
 		bench_die(1, "cannot set the command name to '%s': %s", common->tag, strerror(errno));
 }
 
+void bench_hold(const struct bench_common *common)
+{
+	char buf[64];
+
+	fflush(stdout);
+	if (common->hold)
+		while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+			;
+}
+
 static void bench_usage(FILE *f)
 {
-	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME]\n\nbenchmarks:\n");
+	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME] [--hold]\n\nbenchmarks:\n");
 	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
 		fprintf(f, "  %-10s %s\n  %-10s   %s\n", bench_commands[i].name, bench_commands[i].summary,
 			"", bench_commands[i].synopsis);

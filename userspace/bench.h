@@ -45,11 +45,20 @@ struct bench_opt {
 	const char *help;
 };
 
-/* The options every benchmark takes (--json, --tag); set by bench_parse(). */
+/* The options every benchmark takes (--json, --tag, --hold); set by bench_parse(). */
 struct bench_common {
 	bool json;
 	const char *tag;
+	bool hold;
 };
+
+/*
+ * After the result is printed: with --hold, waits until standard input
+ * closes before the benchmark frees its memory and exits, so that a driver
+ * reading counters around the run (forklab ab) sees the run's forks and the
+ * children's exits but not the benchmark's own teardown.
+ */
+void bench_hold(const struct bench_common *common);
 
 /* Parses @argv against @opts and the common options; exits 2 with a message on nonsense. */
 void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char **argv,

@@ -122,5 +122,6 @@ int bench_fork_exit(int argc, char **argv)
 			printf("  copy %-3lu %10.1f forks/s\n", i + 1, (double)loops[i] / seconds);
 		printf("total %.1f forks/s (%llu forks)\n", (double)total / seconds, total);
 	}
+	bench_hold(&common);
 	return 0;
 }

@@ -87,6 +87,7 @@ int bench_latency(int argc, char **argv)
 			printf(" (later forks %.3f ms)", rest / (forks - 1) / 1e6);
 		printf("; fork latency per gigabyte: %.6f seconds\n", sum / forks / 1e9 / gib);
 	}
+	bench_hold(&common);
 	bench_release(&area);
 	return 0;
 }

@@ -74,6 +74,7 @@ int bench_mprotect(int argc, char **argv)
 		printf("mprotect on one page, %lu thread%s, %lu loops\n  PROT_READ            %10.1f ns\n"
 		       "  PROT_READ|PROT_WRITE %10.1f ns\nmean %.1f ns per call\n", threads,
 		       threads == 1 ? "" : "s", iterations, ro, rw, (ro + rw) / 2);
+	bench_hold(&common);
 	munmap(p, BENCH_PAGE);
 	return 0;
 }

@@ -142,83 +142,6 @@ static void ab_json_string(const char *line, const char *key, char *buf, size_t 
 		snprintf(buf, len, "%.*s", (int)(e - p), p);
 }
 
-/*
- * Runs the benchmark once for @u; its JSON line goes to *@line (malloc'd).
- * Spawned with posix_spawn (vfork-like, CLONE_VM), so starting it copies
- * no page table: the module's counters see the benchmark's forks only.
- */
-static int ab_run_bench(struct fl_cli *cli, struct ab *ab, const struct ab_unit *u, char **line)
-{
-	char path[PATH_MAX], *argv[64], buf[4096];
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], argc = 0, status, ret;
-	size_t len = 0, cap = 0;
-	char *outbuf = NULL;
-	pid_t pid;
-	ssize_t n;
-
-	ab_bench_path(path, sizeof(path));
-	argv[argc++] = path;
-	argv[argc++] = (char *)ab->bench;
-	for (int i = 0; i < ab->nbench_args && argc < 56; i++)
-		argv[argc++] = ab->bench_args[i];
-	if (ab->vary_opt) {
-		argv[argc++] = (char *)ab->vary_opt;
-		argv[argc++] = (char *)ab->cases[u->kase];
-	}
-	argv[argc++] = "--json";
-	argv[argc++] = "--tag";
-	argv[argc++] = (char *)u->tag;
-	argv[argc] = NULL;
-	if (pipe2(pipefd, O_CLOEXEC))
-		return fl_fail(cli, FL_EXIT_FAILED, "pipe: %s", strerror(errno));
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	ret = posix_spawnp(&pid, path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (ret) {
-		close(pipefd[0]);
-		return fl_fail(cli, FL_EXIT_FAILED, "cannot run the benchmark %s: %s (build it with the "
-			       "CLI, or point FORKLAB_BENCH at it)", path, strerror(ret));
-	}
-	while ((n = read(pipefd[0], buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			outbuf = realloc(outbuf, cap);
-			if (!outbuf)
-				abort();
-		}
-		memcpy(outbuf + len, buf, n);
-		len += n;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (outbuf)
-		outbuf[len] = 0;
-	if (ab_interrupted) {
-		free(outbuf);
-		return fl_fail(cli, FL_EXIT_FAILED, "interrupted: mode, contpte policy and scope are put back, "
-			       "no report written");
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !outbuf || !strstr(outbuf, "\"value\":")) {
-		free(outbuf);
-		return fl_fail(cli, FL_EXIT_FAILED, "the benchmark failed for %s%s%s (%s %d; its message "
-			       "is above): '%s %s ...'", u->variant, ab->vary_opt ? ", " : "",
-			       ab->vary_opt ? ab->cases[u->kase] : "",
-			       WIFEXITED(status) ? "exit" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), path, ab->bench);
-	}
-	*line = outbuf;
-	return FL_EXIT_OK;
-}
-
 struct ab_counters {
 	double calls, ptes, runs, large_ptes, inval_fork, inval_exit;
 };
@@ -238,6 +161,108 @@ static int ab_counters(struct fl_cli *cli, struct fl_dev *dev, const struct ab_u
 	c->inval_fork = st.contpte[FORKLAB_CONTPTE_WRPROTECT].invalidations +
 			st.contpte[FORKLAB_CONTPTE_SET].invalidations;
 	c->inval_exit = st.contpte[FORKLAB_CONTPTE_CLEAR].invalidations;
+	return FL_EXIT_OK;
+}
+
+/*
+ * Runs the benchmark once for @u; its JSON line goes to *@line (malloc'd),
+ * the module's counters once that line is out to *@after.  Spawned with
+ * posix_spawn (vfork-like, CLONE_VM), so starting it copies no page table,
+ * and with --hold, so it frees its memory and exits only after *@after is
+ * read: the counters hold the run's forks and its children's exits, never
+ * the benchmark's own teardown.
+ */
+static int ab_run_bench(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab, const struct ab_unit *u,
+			char **line, struct ab_counters *after)
+{
+	char path[PATH_MAX], *argv[64], buf[4096];
+	posix_spawn_file_actions_t fa;
+	int out[2], in[2], argc = 0, status, ret;
+	bool counted = false;
+	size_t len = 0, cap = 0;
+	char *outbuf = NULL;
+	pid_t pid;
+	ssize_t n;
+
+	ab_bench_path(path, sizeof(path));
+	argv[argc++] = path;
+	argv[argc++] = (char *)ab->bench;
+	for (int i = 0; i < ab->nbench_args && argc < 56; i++)
+		argv[argc++] = ab->bench_args[i];
+	if (ab->vary_opt) {
+		argv[argc++] = (char *)ab->vary_opt;
+		argv[argc++] = (char *)ab->cases[u->kase];
+	}
+	argv[argc++] = "--json";
+	argv[argc++] = "--hold";
+	argv[argc++] = "--tag";
+	argv[argc++] = (char *)u->tag;
+	argv[argc] = NULL;
+	if (pipe2(out, O_CLOEXEC))
+		return fl_fail(cli, FL_EXIT_FAILED, "pipe: %s", strerror(errno));
+	if (pipe2(in, O_CLOEXEC)) {
+		close(out[0]);
+		close(out[1]);
+		return fl_fail(cli, FL_EXIT_FAILED, "pipe: %s", strerror(errno));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	ret = posix_spawnp(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(in[0]);
+	if (ret) {
+		close(out[0]);
+		close(in[1]);
+		return fl_fail(cli, FL_EXIT_FAILED, "cannot run the benchmark %s: %s (build it with the "
+			       "CLI, or point FORKLAB_BENCH at it)", path, strerror(ret));
+	}
+	while ((n = read(out[0], buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			outbuf = realloc(outbuf, cap);
+			if (!outbuf)
+				abort();
+		}
+		memcpy(outbuf + len, buf, n);
+		len += n;
+		outbuf[len] = 0;
+		if (!counted && strchr(outbuf, '\n')) {
+			/* the result is out; the benchmark holds until stdin closes */
+			ret = ab_counters(cli, dev, u, after);
+			counted = true;
+			close(in[1]);
+		}
+	}
+	if (!counted)
+		close(in[1]);
+	close(out[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ab_interrupted) {
+		free(outbuf);
+		return fl_fail(cli, FL_EXIT_FAILED, "interrupted: mode, contpte policy and scope are put back, "
+			       "no report written");
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !outbuf || !strstr(outbuf, "\"value\":")) {
+		free(outbuf);
+		return fl_fail(cli, FL_EXIT_FAILED, "the benchmark failed for %s%s%s (%s %d; its message "
+			       "is above): '%s %s ...'", u->variant, ab->vary_opt ? ", " : "",
+			       ab->vary_opt ? ab->cases[u->kase] : "",
+			       WIFEXITED(status) ? "exit" : "signal",
+			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), path, ab->bench);
+	}
+	if (ret) {
+		free(outbuf);
+		return ret;
+	}
+	*line = outbuf;
 	return FL_EXIT_OK;
 }
 
@@ -288,10 +313,9 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 			if (!ret)
 				ret = ab_counters(cli, dev, u, &a);
 			if (!ret)
-				ret = ab_run_bench(cli, ab, u, &line);
+				ret = ab_run_bench(cli, dev, ab, u, &line, &b);
 			if (ret)
 				return ret;
-			ret = ab_counters(cli, dev, u, &b);
 			value = ab_json_number(line, "value");
 			forks = ab_json_number(line, "forks");
 			if (!*ab->unit) {
@@ -299,8 +323,6 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 				ab_json_string(line, "better", ab->better, sizeof(ab->better));
 			}
 			free(line);
-			if (ret)
-				return ret;
 			if (!isfinite(value))
 				return fl_fail(cli, FL_EXIT_FAILED, "the benchmark's result has no number");
 			u->forks_all += isfinite(forks) ? forks : 0;
@@ -489,6 +511,7 @@ static int ab_parse_args(struct fl_cli *cli, struct ab *ab, int argc, char **arg
 	}
 	for (int k = 0; k < ab->nbench_args; k++)
 		if (!strcmp(ab->bench_args[k], "--json") || !strcmp(ab->bench_args[k], "--tag") ||
+		    !strcmp(ab->bench_args[k], "--hold") ||
 		    (ab->vary_opt && !strcmp(ab->bench_args[k], ab->vary_opt)))
 			return fl_fail(cli, FL_EXIT_USAGE, "the benchmark argument %s is the driver's to set",
 				       ab->bench_args[k]);
