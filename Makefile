@@ -27,7 +27,7 @@ help:
 	@echo "  make unit                 CLI unit tests only (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
-	@echo "  make install              install forklab.ko and the CLI on this machine (root)"
+	@echo "  make install              install forklab.ko, the CLI and forklab-bench on this machine (root)"
 	@echo "  make clean"
 
 setup:
@@ -65,6 +65,7 @@ install: module userspace
 	install -D -m 0644 $(HOSTBUILD)/forklab.ko /lib/modules/$(KRELEASE)/extra/forklab.ko
 	depmod -a $(KRELEASE)
 	install -D -m 0755 $(HOSTBUILD)/bin/forklab /usr/local/sbin/forklab
+	install -D -m 0755 $(HOSTBUILD)/bin/forklab-bench /usr/local/sbin/forklab-bench
 
 clean:
 	rm -rf build

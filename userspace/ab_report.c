@@ -91,6 +91,18 @@ static const char *ab_case_name(const struct ab *ab, unsigned int kase)
 	return ab->vary_opt ? ab->cases[kase] : "-";
 }
 
+/* A figure for people: no exponents, as many decimals as its size deserves. */
+static const char *ab_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
+	return buf;
+}
+
 static void ab_fmt(char *buf, size_t len, const char *fmt, double v)
 {
 	if (isfinite(v))
@@ -251,14 +263,21 @@ static void ab_write_tables(const struct ab *ab, FILE *f, bool md)
 			} else {
 				snprintf(chg, sizeof(chg), "base");
 			}
-			if (md)
-				fprintf(f, "| %s | %zu | %.4g | **%.4g** | %.4g | %.3g | %.4g | %s | %s | %s |\n",
-					u->variant, u->sum.n, u->sum.min, u->sum.median, u->sum.mean, u->sum.stddev,
-					u->sum.max, chg, ci, p);
-			else
-				fprintf(f, "%-18s%3zu %10.4g %10.4g %10.4g %10.3g %10.4g %9s  %-17s %s\n", u->variant,
-					u->sum.n, u->sum.min, u->sum.median, u->sum.mean, u->sum.stddev, u->sum.max,
-					chg, ci, p);
+			{
+				char v[5][24];
+
+				ab_num(v[0], sizeof(v[0]), u->sum.min);
+				ab_num(v[1], sizeof(v[1]), u->sum.median);
+				ab_num(v[2], sizeof(v[2]), u->sum.mean);
+				ab_num(v[3], sizeof(v[3]), u->sum.stddev);
+				ab_num(v[4], sizeof(v[4]), u->sum.max);
+				if (md)
+					fprintf(f, "| %s | %zu | %s | **%s** | %s | %s | %s | %s | %s | %s |\n", u->variant,
+						u->sum.n, v[0], v[1], v[2], v[3], v[4], chg, ci, p);
+				else
+					fprintf(f, "%-18s%3zu %10s %10s %10s %10s %10s %9s  %-17s %s\n", u->variant,
+						u->sum.n, v[0], v[1], v[2], v[3], v[4], chg, ci, p);
+			}
 		}
 	}
 	/* what the copy path did */
@@ -266,8 +285,8 @@ static void ab_write_tables(const struct ab *ab, FILE *f, bool md)
 		fprintf(f, "\n### What the copy path did, per fork\n\n| case | variant | module calls | PTEs "
 			   "copied | PTEs per run | large-folio PTEs | contpte inval fork | contpte inval exit |");
 	else
-		fprintf(f, "\nper fork:%-12s %-16s %8s %10s %8s %7s %10s %10s", "", "", "calls", "PTEs", "PTE/run",
-			"large", "inval", "inval exit");
+		fprintf(f, "\nper fork: %-11s %-16s %10s %10s %8s %7s %10s %10s", ab->vary_opt ? ab->vary_opt + 2 : "",
+			"variant", "calls", "PTEs", "PTE/run", "large", "inval", "inval exit");
 	for (unsigned int m = 0; m < ab->nbt_maps; m++)
 		fprintf(f, md ? " bpftrace @%s |" : " %10s", ab->bt_maps[m]);
 	if (md) {
@@ -286,7 +305,7 @@ static void ab_write_tables(const struct ab *ab, FILE *f, bool md)
 		ab_per_fork(ab, u, &pf);
 		cols[0] = pf.calls, cols[1] = pf.ptes, cols[2] = pf.run_len, cols[3] = pf.large_pct;
 		cols[4] = pf.inval_fork, cols[5] = pf.inval_exit;
-		fprintf(f, md ? "| %s | %s |" : "%-21s %-16s", ab_case_name(ab, u->kase), u->variant);
+		fprintf(f, md ? "| %s | %s |" : "          %-11s %-16s", ab_case_name(ab, u->kase), u->variant);
 		for (unsigned int i = 0; i < 6 + ab->nbt_maps; i++) {
 			ab_fmt(buf, sizeof(buf), i < 6 ? fmts[i] : "%.2f", i < 6 ? cols[i] : pf.bt[i - 6]);
 			if (md)
