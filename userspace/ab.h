@@ -7,6 +7,7 @@
 #ifndef FL_AB_H
 #define FL_AB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 #include "abstat.h"
@@ -61,6 +62,9 @@ struct ab {
 	double seconds;
 	char cmdline[1024];
 };
+
+/* The signal that stopped the experiment, or 0 (SIGINT, SIGTERM, SIGHUP, SIGQUIT). */
+extern volatile sig_atomic_t ab_interrupted;
 
 /* bpftrace for the whole experiment: started before the first run, read at the end. */
 struct ab_bpftrace;

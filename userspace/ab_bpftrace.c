@@ -76,9 +76,13 @@ int ab_bpftrace_start(struct fl_cli *cli, struct ab *ab, struct ab_bpftrace **bt
 	}
 	fprintf(cli->err, "ab: starting bpftrace %s\n", ab->bpftrace);
 	for (int waited = 0; !ab_file_has(bt->out, "Attaching"); waited++) {
-		if (waitpid(bt->pid, &status, WNOHANG) == bt->pid || waited == AB_BT_START_TIMEOUT * 10) {
+		bool died = waitpid(bt->pid, &status, WNOHANG) == bt->pid;
+
+		if (died)
+			bt->pid = 0;
+		if (died || waited == AB_BT_START_TIMEOUT * 10 || ab_interrupted) {
 			fl_fail(cli, FL_EXIT_FAILED, "bpftrace %s did not start%s; its messages:", ab->bpftrace,
-				waited == AB_BT_START_TIMEOUT * 10 ? " in time" : "");
+				ab_interrupted ? " (interrupted)" : died ? "" : " in time");
 			ab_bt_show_err(cli, bt->err);
 			ab_bpftrace_abort(bt);
 			return FL_EXIT_FAILED;
@@ -93,7 +97,8 @@ int ab_bpftrace_start(struct fl_cli *cli, struct ab *ab, struct ab_bpftrace **bt
 
 void ab_bpftrace_abort(struct ab_bpftrace *bt)
 {
-	if (kill(bt->pid, SIGKILL) == 0)
+	/* pid 0: already reaped, the number may belong to another process now */
+	if (bt->pid > 0 && kill(bt->pid, SIGKILL) == 0)
 		waitpid(bt->pid, NULL, 0);
 	free(bt);
 }

@@ -194,7 +194,7 @@ static void ab_write_csv(const struct ab *ab, FILE *f, FILE *samples)
 {
 	fprintf(f, "case,variant,mode,contpte,baseline,n,min,q1,median,q3,max,mean,stddev,unit,"
 		   "change_pct,ci_lo_pct,ci_hi_pct,p,significance,calls_per_fork,ptes_per_fork,ptes_per_run,"
-		   "inval_per_fork,inval_per_exit");
+		   "large_folio_pte_pct,inval_per_fork,inval_per_exit");
 	for (unsigned int m = 0; m < ab->nbt_maps; m++)
 		fprintf(f, ",bt_%s_per_fork", ab->bt_maps[m]);
 	fprintf(f, "\n");
@@ -215,7 +215,7 @@ static void ab_write_csv(const struct ab *ab, FILE *f, FILE *samples)
 		else
 			fprintf(f, "%.2f,%.2f,%s,%s", u->change.lo, u->change.hi, p, fl_significance(u->p));
 		{
-			double cols[] = { pf.calls, pf.ptes, pf.run_len, pf.inval_fork, pf.inval_exit };
+			double cols[] = { pf.calls, pf.ptes, pf.run_len, pf.large_pct, pf.inval_fork, pf.inval_exit };
 
 			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
 				isfinite(cols[c]) ? fprintf(f, ",%.2f", cols[c]) : fprintf(f, ",");
@@ -332,8 +332,10 @@ static void ab_write_md(const struct ab *ab, FILE *f, bool have_plot)
 		fprintf(f, "- bpftrace: `%s` over the whole experiment (warm-up included), maps per fork\n",
 			ab->bpftrace);
 	fprintf(f, "\nvs: change of the median against the baseline; 95%% CI: percentile bootstrap of "
-		   "that change (%d resamples); p: two-sided Mann-Whitney U test; * p < 0.05, ** p < 0.01.\n",
-		AB_BOOTSTRAP);
+		   "that change (%d resamples); p: two-sided Mann-Whitney U test; * p < 0.05, ** p < 0.01, "
+		   "each comparison on its own (no correction for the %u made here: at p < 0.05 about one "
+		   "in twenty differences that are not there gets a *).\n",
+		AB_BOOTSTRAP, ab->nunits - ab->ncases);
 	ab_write_tables(ab, f, true);
 	fprintf(f, "\nModule counters count forks the module handled (not stock's); PTEs per run is 1 for "
 		   "perpte by construction; contpte invalidations only under a contpte policy other than "
@@ -423,8 +425,14 @@ int ab_report(struct fl_cli *cli, struct ab *ab)
 	csv = ab_create(cli, ab, "results.csv");
 	samples = ab_create(cli, ab, "samples.csv");
 	gp = ab_create(cli, ab, "plot.gp");
-	if (!json || !csv || !samples || !gp)
+	if (!json || !csv || !samples || !gp) {
+		FILE *all[] = { json, csv, samples, gp };
+
+		for (size_t i = 0; i < 4; i++)
+			if (all[i])
+				fclose(all[i]);
 		return FL_EXIT_FAILED;
+	}
 	ab_write_json(ab, json);
 	ab_write_csv(ab, csv, samples);
 	ab_write_gnuplot(ab, gp);

@@ -100,8 +100,12 @@ static double fl_u_count_le(size_t na, size_t nb, long u)
 double fl_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb, double *u_out)
 {
 	size_t n = na + nb, i, j;
-	double *all = malloc(n * sizeof(*all)), ranksum = 0, ties = 0, u, p;
+	double *all, ranksum = 0, ties = 0, u, p;
 	int tied = 0;
+
+	if (!na || !nb)
+		return 1;
+	all = malloc(n * sizeof(*all));
 
 	if (!all)
 		abort();

@@ -26,6 +26,9 @@ struct bench_area {
 extern const char *const bench_layouts[];
 extern const char *const bench_layout_help;
 
+/* Exits 2 with the list of layouts unless @layout is one. */
+void bench_check_layout(const char *layout);
+
 /*
  * Maps @len bytes (a multiple of 2 MiB) and populates them in @layout;
  * @dir holds the file of the "file" layout.  Exits with a message naming
@@ -33,6 +36,14 @@ extern const char *const bench_layout_help;
  * kernel cannot give that layout.
  */
 void bench_populate(struct bench_area *a, size_t len, const char *layout, const char *dir);
+
+/*
+ * System-wide settings a layout needs while memory is populated (mthp-64k:
+ * the mTHP sizes), made once per benchmark around all populating, and put
+ * back by bench_layout_end(), at exit and on SIGINT, SIGTERM, SIGHUP.
+ */
+void bench_layout_begin(const char *layout);
+void bench_layout_end(void);
 void bench_release(struct bench_area *a);
 
 /* Options: one table per subcommand, parsed by bench_parse(). */

@@ -37,17 +37,23 @@ int bench_latency(int argc, char **argv)
 	struct bench_area area;
 	pid_t pids[MAX_FORKS];
 	double ns[MAX_FORKS], sum = 0, rest = 0, gib;
+	pid_t self = getpid();
 
 	bench_parse("latency", opts, argc, argv, &common);
+	bench_check_layout(layout);
+	bench_layout_begin(layout);
 	bench_populate(&area, size, layout, dir);
+	bench_layout_end();
 	gib = (double)size / (1UL << 30);
 	for (unsigned long i = 0; i < forks; i++) {
 		double t0 = bench_now_ns();
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			/* sleep until the parent kills us, or dies */
+			/* sleep until the parent kills us, or dies (also before the prctl) */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != self)
+				_exit(1);
 			for (;;)
 				pause();
 		}

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@ const char *const bench_layout_help =
 	"            has anonymous memory and fork copies its page table): page-cache PTEs";
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
+#define MTHP_64K THP_DIR "/hugepages-64kB/enabled"
 
 /* The selected word of a THP setting ("always [madvise] never" -> madvise). */
 static bool thp_setting(const char *path, char *out, size_t len)
@@ -85,11 +88,75 @@ static void touch_pages(unsigned char *p, size_t len)
 		p[off] = (unsigned char)(off >> 12 | 1);
 }
 
+/*
+ * System settings a layout needs while memory is populated: mthp-64k sets
+ * the 64 KiB mTHP size to "always" and every other size to "never" (the
+ * kernel tries the largest allowed size first), and puts them back.
+ */
+static struct { char path[128], was[32]; } thp_saved[16];
+static int thp_nsaved;
+
+void bench_layout_end(void)
+{
+	for (int i = 0; i < thp_nsaved; i++)
+		thp_set(thp_saved[i].path, thp_saved[i].was);
+	thp_nsaved = 0;
+}
+
+static void bench_layout_on_signal(int sig)
+{
+	bench_layout_end();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void bench_layout_begin(const char *layout)
+{
+	glob_t g;
+
+	if (strcmp(layout, "mthp-64k"))
+		return;
+	if (access(MTHP_64K, F_OK))
+		bench_die(1, "layout mthp-64k needs multi-size THP (Linux 6.8+): no %s", MTHP_64K);
+	if (glob(THP_DIR "/hugepages-*kB/enabled", 0, NULL, &g))
+		bench_die(1, "cannot list " THP_DIR "/hugepages-*kB");
+	atexit(bench_layout_end);
+	signal(SIGINT, bench_layout_on_signal);
+	signal(SIGTERM, bench_layout_on_signal);
+	signal(SIGHUP, bench_layout_on_signal);
+	for (size_t i = 0; i < g.gl_pathc && thp_nsaved < 16; i++) {
+		const char *want = strcmp(g.gl_pathv[i], MTHP_64K) ? "never" : "always";
+
+		snprintf(thp_saved[thp_nsaved].path, sizeof(thp_saved[0].path), "%s", g.gl_pathv[i]);
+		if (!thp_setting(g.gl_pathv[i], thp_saved[thp_nsaved].was, sizeof(thp_saved[0].was)))
+			bench_die(1, "cannot read %s", g.gl_pathv[i]);
+		thp_nsaved++;
+		if (!thp_set(g.gl_pathv[i], want))
+			bench_die(1, "layout mthp-64k sets %s: %s (run as root)", g.gl_pathv[i], strerror(errno));
+	}
+	globfree(&g);
+}
+
+/* 64 KiB folios the kernel allocated at faults so far, or -1 where it does not count them. */
+static long mthp_64k_faults(void)
+{
+	char buf[32];
+	int fd = open(THP_DIR "/hugepages-64kB/stats/anon_fault_alloc", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
 static void populate_anon(struct bench_area *a, const char *layout)
 {
-	char pmd_was[32], mthp_was[32];
-	const char *mthp = THP_DIR "/hugepages-64kB/enabled";
-	const char *pmd = THP_DIR "/hugepages-2048kB/enabled";
+	char was[32];
 
 	if (!strcmp(layout, "order0")) {
 		/* no THP of any size for this range */
@@ -98,23 +165,22 @@ static void populate_anon(struct bench_area *a, const char *layout)
 		return;
 	}
 	if (!strcmp(layout, "mthp-64k")) {
-		if (access(mthp, F_OK))
-			bench_die(1, "layout mthp-64k needs multi-size THP (Linux 6.8+): no %s", mthp);
-		if (!thp_setting(mthp, mthp_was, sizeof(mthp_was)) ||
-		    !thp_setting(pmd, pmd_was, sizeof(pmd_was)))
-			bench_die(1, "cannot read the THP settings under " THP_DIR);
-		/* 64 KiB folios for every fault meanwhile, no PMD THP */
-		if (!thp_set(mthp, "always") || !thp_set(pmd, "never"))
-			bench_die(1, "layout mthp-64k sets %s: %s (run as root)", mthp, strerror(errno));
+		long before = mthp_64k_faults(), want = a->len >> 16, got;
+
+		if (!thp_nsaved)
+			bench_die(1, "layout mthp-64k: the mTHP settings were not made (bench_layout_begin)");
 		touch_pages(a->p, a->len);
-		thp_set(mthp, mthp_was);
-		thp_set(pmd, pmd_was);
+		got = mthp_64k_faults() - before;
+		/* a global counter: other processes can only make it look better */
+		if (before >= 0 && got < want * 9 / 10)
+			bench_die(1, "layout mthp-64k: only %ld of %ld faults got a 64 KiB folio (memory too "
+				  "fragmented?); try a smaller --size", got, want);
 		/* keep khugepaged from collapsing them into PMDs */
 		madvise(a->p, a->len, MADV_NOHUGEPAGE);
 		return;
 	}
 	/* thp-pmd, thp-pte */
-	if (thp_setting(THP_DIR "/enabled", pmd_was, sizeof(pmd_was)) && !strcmp(pmd_was, "never"))
+	if (thp_setting(THP_DIR "/enabled", was, sizeof(was)) && !strcmp(was, "never"))
 		bench_die(1, "layout %s needs THP: " THP_DIR "/enabled is 'never'", layout);
 	if (madvise(a->p, a->len, MADV_HUGEPAGE))
 		bench_die(1, "layout %s: MADV_HUGEPAGE failed: %s (kernel without THP?)", layout,
@@ -161,15 +227,21 @@ static int backing_file(const char *layout, const char *dir, size_t len)
 	return fd;
 }
 
-void bench_populate(struct bench_area *a, size_t len, const char *layout, const char *dir)
+void bench_check_layout(const char *layout)
 {
-	bool shared = !strcmp(layout, "shmem"), file = !strcmp(layout, "file");
 	int i;
 
 	for (i = 0; bench_layouts[i] && strcmp(bench_layouts[i], layout); i++)
 		;
 	if (!bench_layouts[i])
 		bench_die(2, "unknown layout '%s'; the layouts are:\n%s", layout, bench_layout_help);
+}
+
+void bench_populate(struct bench_area *a, size_t len, const char *layout, const char *dir)
+{
+	bool shared = !strcmp(layout, "shmem"), file = !strcmp(layout, "file");
+
+	bench_check_layout(layout);
 	memset(a, 0, sizeof(*a));
 	a->len = len;
 	a->fd = -1;

@@ -29,7 +29,7 @@
 
 extern char **environ;
 
-static volatile sig_atomic_t ab_interrupted;
+volatile sig_atomic_t ab_interrupted;
 
 static void ab_on_signal(int sig)
 {
@@ -84,7 +84,7 @@ static int ab_parse_list(struct fl_cli *cli, const char *what, const char *arg, 
 			if (supported & (1U << i))
 				out[(*n)++] = i;
 		free(copy);
-		return FL_EXIT_OK;
+		return *n ? FL_EXIT_OK : fl_fail(cli, FL_EXIT_UNSUPPORTED, "no %s is supported here", what);
 	}
 	for (tok = strtok_r(copy, ",", &save); tok && !ret && *n < 32; tok = strtok_r(NULL, ",", &save)) {
 		int v = lookup(tok);
@@ -177,7 +177,7 @@ static int ab_run_bench(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab, c
 {
 	char path[PATH_MAX], *argv[64], buf[4096];
 	posix_spawn_file_actions_t fa;
-	int out[2], in[2], argc = 0, status, ret;
+	int out[2], in[2], argc = 0, status, ret, ret_counters = FL_EXIT_OK;
 	bool counted = false;
 	size_t len = 0, cap = 0;
 	char *outbuf = NULL;
@@ -235,7 +235,7 @@ static int ab_run_bench(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab, c
 		outbuf[len] = 0;
 		if (!counted && strchr(outbuf, '\n')) {
 			/* the result is out; the benchmark holds until stdin closes */
-			ret = ab_counters(cli, dev, u, after);
+			ret_counters = ab_counters(cli, dev, u, after);
 			counted = true;
 			close(in[1]);
 		}
@@ -243,12 +243,14 @@ static int ab_run_bench(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab, c
 	if (!counted)
 		close(in[1]);
 	close(out[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while ((ret = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
+	if (ret < 0)
+		status = W_EXITCODE(127, 0);	/* lost it (SIGCHLD ignored?): a failure */
+	ret = counted ? ret_counters : FL_EXIT_OK;
 	if (ab_interrupted) {
 		free(outbuf);
-		return fl_fail(cli, FL_EXIT_FAILED, "interrupted: mode, contpte policy and scope are put back, "
-			       "no report written");
+		return fl_fail(cli, FL_EXIT_FAILED, "interrupted (signal %d): no report written", ab_interrupted);
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || !outbuf || !strstr(outbuf, "\"value\":")) {
 		free(outbuf);
@@ -307,8 +309,11 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 			struct ab_unit *u = &ab->units[order[k]];
 			struct ab_counters a, b;
 			double value, forks;
-			char *line;
+			char *line = NULL;
 
+			if (ab_interrupted)
+				return fl_fail(cli, FL_EXIT_FAILED, "interrupted (signal %d): no report written",
+					       ab_interrupted);
 			ret = ab_set(cli, dev, u);
 			if (!ret)
 				ret = ab_counters(cli, dev, u, &a);
@@ -350,15 +355,21 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 }
 
 /* Restores what the user had: mode, contpte policy and scope. */
-static void ab_restore(struct fl_cli *cli, struct fl_dev *dev, struct forklab_config *saved)
+static int ab_restore(struct fl_cli *cli, struct fl_dev *dev, struct forklab_config *saved)
 {
 	int ret;
 
 	saved->size = sizeof(*saved);
 	saved->flags = FORKLAB_CONFIG_FLAGS;
 	ret = fl_dev_set_config(dev, saved);
-	if (ret)
-		fl_fail_errno(cli, "putting back the mode, contpte policy and scope", ret);
+	if (!ret)
+		return FL_EXIT_OK;
+	ret = fl_fail_errno(cli, "putting back the mode, contpte policy and scope", ret);
+	if (!cli->json)
+		fprintf(cli->err, "forklab: they were %s, %s, scope %s: set them again with 'forklab mode', "
+			"'forklab contpte' and 'forklab scope'\n", fl_mode_name(saved->mode),
+			fl_contpte_name(saved->contpte_policy), fl_scope_name(saved->scope));
+	return ret;
 }
 
 static int ab_plan(struct fl_cli *cli, struct ab *ab, const struct forklab_version *v,
@@ -506,6 +517,8 @@ static int ab_parse_args(struct fl_cli *cli, struct ab *ab, int argc, char **arg
 				return ab_usage(cli, "--vary takes at most 8 values", NULL);
 			ab->cases[ab->ncases++] = tok;
 		}
+		if (!ab->ncases)
+			return ab_usage(cli, "--vary takes OPTION=VALUE,VALUE,... e.g. layout=order0,thp-pte", NULL);
 	} else {
 		ab->cases[ab->ncases++] = "";
 	}
@@ -524,21 +537,28 @@ static int ab_execute(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 	struct forklab_config saved = { .size = sizeof(saved) };
 	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_SET_SCOPE,
 				    .scope = FORKLAB_SCOPE_COMM };
-	struct sigaction sa = { .sa_handler = ab_on_signal }, old_int, old_term;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+	struct sigaction sa = { .sa_handler = ab_on_signal }, old[5];
 	struct ab_bpftrace *bt = NULL;
-	int ret = fl_dev_get_config(dev, &saved);
+	int ret = fl_dev_get_config(dev, &saved), rret;
 
 	if (ret)
 		return fl_fail_errno(cli, "reading the module's configuration", ret);
+	/* from here on a signal only stops the experiment: the configuration comes back */
+	ab_interrupted = 0;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 5; i++) {
+		/* SIGCHLD as default: waitpid() must see the benchmark's status */
+		sa.sa_handler = sigs[i] == SIGCHLD ? SIG_DFL : ab_on_signal;
+		sigaction(sigs[i], &sa, &old[i]);
+	}
 	/* scope: the benchmark's processes only */
 	snprintf(c.scope_arg, sizeof(c.scope_arg), AB_TAG_PREFIX);
 	ret = fl_dev_set_config(dev, &c);
-	if (ret)
-		return fl_fail_errno(cli, "setting the scope to the benchmark's processes", ret);
-	ab_interrupted = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	if (ret) {
+		ret = fl_fail_errno(cli, "setting the scope to the benchmark's processes", ret);
+		goto out;
+	}
 	fprintf(cli->err, "ab: %s, %u variant%s x %u rounds (+%u warm-up), results in %s\n", ab->bench,
 		ab->nunits, ab->nunits == 1 ? "" : "s", ab->rounds, ab->warmup, ab->out);
 	ret = ab->bpftrace ? ab_bpftrace_start(cli, ab, &bt) : FL_EXIT_OK;
@@ -550,9 +570,12 @@ static int ab_execute(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 		else
 			ret = ab_bpftrace_finish(cli, ab, bt);
 	}
-	ab_restore(cli, dev, &saved);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	rret = ab_restore(cli, dev, &saved);
+	if (!ret)
+		ret = rret;
+out:
+	for (int i = 0; i < 5; i++)
+		sigaction(sigs[i], &old[i], NULL);
 	return ret;
 }
 

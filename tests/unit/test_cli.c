@@ -382,6 +382,10 @@ static void test_ab(void)
 	      "ab: contpte policies off arm64: exit 5");
 	check(run("ab", "--vary", "layout", "latency", NULL) == 2 && strstr(err_buf, "OPTION=VALUE"),
 	      "ab: --vary without values");
+	check(run("ab", "--vary", "layout=,", "latency", NULL) == 2 && strstr(err_buf, "OPTION=VALUE"),
+	      "ab: --vary with an empty list of values");
+	check(run("ab", "latency", "--hold", NULL) == 2 && strstr(err_buf, "driver's to set"),
+	      "ab: --hold is the driver's");
 	check(run("ab", "latency", "--json", NULL) == 2 && strstr(err_buf, "driver's to set"),
 	      "ab: --json is the driver's");
 	check(run("ab", "--vary", "layout=order0", "latency", "--layout", "shmem", NULL) == 2,
@@ -468,6 +472,9 @@ static void test_bench_args(void)
 		      "forklab-bench %s: exit 2 with a message", bad[i]);
 	}
 	unlink("/tmp/forklab-unit-bench.err");
+	snprintf(cmd, sizeof(cmd), "'%s/forklab-bench' mprotect --iterations 10 --json --hold </dev/null >/dev/null",
+		 self);
+	check(system(cmd) == 0, "forklab-bench --hold: exits once standard input is closed");
 }
 
 int main(void)
