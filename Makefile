@@ -24,7 +24,7 @@ help:
 	@echo "                            (SIZE=, ROUNDS=, FORKS=, BPFTRACE=1; see tools/ab)"
 	@echo "  make check                every test: CLI unit tests and VM tests on all targets"
 	@echo "  make check-fast           CLI unit tests and VM tests on $(DEFAULT_TARGET) only"
-	@echo "  make unit                 CLI unit tests only (no VM)"
+	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
 	@echo "  make install              install forklab.ko, the CLI and forklab-bench on this machine (root)"
