@@ -19,6 +19,12 @@
 /* The command-name prefix of every benchmark run (scope and bpftrace key). */
 #define AB_TAG_PREFIX	"flab-ab"
 
+/* What the module counted (struct forklab_stats, the fields the driver reports). */
+struct ab_counters {
+	double calls, ptes, runs, large_ptes;
+	double inval_fork, inval_exit;	/* contpte: write-protect + set, clear */
+};
+
 /* One thing measured: a case (a --vary value) under a mode and contpte policy. */
 struct ab_unit {
 	char tag[16];			/* AB_TAG_PREFIX and its index: its runs' comm */
@@ -28,8 +34,7 @@ struct ab_unit {
 	double *samples;		/* the benchmark's value, one per counted round */
 	size_t n;
 	double forks, forks_all;	/* forks of the counted runs, of all runs */
-	/* module counters summed over the counted runs (redirected forks only) */
-	double calls, ptes, runs, large_ptes, inval_fork, inval_exit;
+	struct ab_counters module;	/* summed over the counted runs (redirected forks only) */
 	double bt[AB_MAX_MAPS];		/* bpftrace map totals over all runs */
 	/* results */
 	bool baseline;
@@ -52,7 +57,6 @@ struct ab {
 	const char *bpftrace;		/* script, or NULL */
 	struct ab_unit units[AB_MAX_UNITS];
 	unsigned int nunits;
-	bool policies_shown;		/* variant names carry the contpte policy */
 	/* what ran */
 	char release[65], machine[65], module_version[32];
 	char unit[24], better[8];	/* of the benchmark's value */

@@ -64,12 +64,12 @@ static void ab_per_fork(const struct ab *ab, const struct ab_unit *u, struct ab_
 	bool policy = u->policy != FORKLAB_CONTPTE_KERNEL;
 	double n = u->forks;
 
-	f->calls = redirected && n ? u->calls / n : NAN;
-	f->ptes = walk && n ? u->ptes / n : NAN;
-	f->run_len = walk && u->runs ? u->ptes / u->runs : NAN;
-	f->large_pct = walk && u->ptes ? 100 * u->large_ptes / u->ptes : NAN;
-	f->inval_fork = policy && n ? u->inval_fork / n : NAN;
-	f->inval_exit = policy && n ? u->inval_exit / n : NAN;
+	f->calls = redirected && n ? u->module.calls / n : NAN;
+	f->ptes = walk && n ? u->module.ptes / n : NAN;
+	f->run_len = walk && u->module.runs ? u->module.ptes / u->module.runs : NAN;
+	f->large_pct = walk && u->module.ptes ? 100 * u->module.large_ptes / u->module.ptes : NAN;
+	f->inval_fork = policy && n ? u->module.inval_fork / n : NAN;
+	f->inval_exit = policy && n ? u->module.inval_exit / n : NAN;
 	for (unsigned int m = 0; m < ab->nbt_maps; m++)
 		f->bt[m] = u->forks_all ? u->bt[m] / u->forks_all : NAN;
 }
@@ -92,23 +92,20 @@ static const char *ab_case_name(const struct ab *ab, unsigned int kase)
 }
 
 /* A figure for people: no exponents, as many decimals as its size deserves. */
-static const char *ab_num(char *buf, size_t len, double v)
-{
-	double a = fabs(v);
-
-	if (!isfinite(v))
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
-	return buf;
-}
-
 static void ab_fmt(char *buf, size_t len, const char *fmt, double v)
 {
 	if (isfinite(v))
 		snprintf(buf, len, fmt, v);
 	else
 		snprintf(buf, len, "-");
+}
+
+static const char *ab_num(char *buf, size_t len, double v)
+{
+	double a = fabs(v);
+
+	ab_fmt(buf, len, a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 1 ? "%.2f" : "%.3g", v);
+	return buf;
 }
 
 static void ab_write_json(const struct ab *ab, FILE *f)

@@ -151,8 +151,7 @@ double fl_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb,
 	return p > 1 ? 1 : p;
 }
 
-/* splitmix64: small, good enough for resampling, reproducible everywhere. */
-static uint64_t fl_next(uint64_t *s)
+uint64_t fl_splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
 
@@ -164,7 +163,7 @@ static uint64_t fl_next(uint64_t *s)
 static double fl_resampled_median(const double *x, size_t n, double *tmp, uint64_t *seed)
 {
 	for (size_t i = 0; i < n; i++)
-		tmp[i] = x[fl_next(seed) % n];
+		tmp[i] = x[fl_splitmix64(seed) % n];
 	qsort(tmp, n, sizeof(*tmp), fl_cmp_double);
 	return fl_quantile_sorted(tmp, n, 0.5);
 }

@@ -46,6 +46,9 @@ struct fl_change {
 void fl_median_change(const double *base, size_t nbase, const double *x, size_t nx,
 		      unsigned int iterations, double level, uint64_t seed, struct fl_change *c);
 
+/* splitmix64: small, good enough for resampling and shuffles, reproducible everywhere. */
+uint64_t fl_splitmix64(uint64_t *state);
+
 /* "**" for p < 0.01, "*" for p < 0.05, "" otherwise. */
 const char *fl_significance(double p);
 

@@ -177,9 +177,9 @@ int fl_fail_errno(struct fl_cli *cli, const char *what, int err)
 	}
 }
 
-int fl_open(struct fl_cli *cli, struct fl_dev **dev)
+int fl_open(struct fl_cli *cli, struct fl_dev **dev, struct forklab_version *version)
 {
-	struct forklab_version v;
+	struct forklab_version v = { .size = sizeof(v) };
 	int ret = fl_dev_open(dev);
 
 	if (ret)
@@ -195,6 +195,8 @@ int fl_open(struct fl_cli *cli, struct fl_dev **dev)
 			       "the loaded module speaks API %u, this CLI API %d; use the CLI built "
 			       "with the module", v.api_version, FORKLAB_API_VERSION);
 	}
+	if (version)
+		*version = v;
 	return FL_EXIT_OK;
 }
 

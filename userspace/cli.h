@@ -45,8 +45,11 @@ int fl_fail(struct fl_cli *cli, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Reports a failed kernel request: @what names it, @err is a negative errno. */
 int fl_fail_errno(struct fl_cli *cli, const char *what, int err);
-/* Opens /dev/forklab and checks the API version; reports failures itself. */
-int fl_open(struct fl_cli *cli, struct fl_dev **dev);
+/*
+ * Opens /dev/forklab and checks the API version; reports failures itself.
+ * The handshake goes to @version unless it is NULL.
+ */
+int fl_open(struct fl_cli *cli, struct fl_dev **dev, struct forklab_version *version);
 
 /* Mode names from the UAPI list; -1 if unknown. */
 int fl_mode_by_name(const char *name);

@@ -142,10 +142,6 @@ static void ab_json_string(const char *line, const char *key, char *buf, size_t 
 		snprintf(buf, len, "%.*s", (int)(e - p), p);
 }
 
-struct ab_counters {
-	double calls, ptes, runs, large_ptes, inval_fork, inval_exit;
-};
-
 static int ab_counters(struct fl_cli *cli, struct fl_dev *dev, const struct ab_unit *u,
 		       struct ab_counters *c)
 {
@@ -268,16 +264,6 @@ static int ab_run_bench(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab, c
 	return FL_EXIT_OK;
 }
 
-/* splitmix64, for the shuffles: reproducible from --seed. */
-static uint64_t ab_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int ab_set(struct fl_cli *cli, struct fl_dev *dev, const struct ab_unit *u)
 {
 	struct forklab_config c = { .size = sizeof(c), .mode = u->mode, .contpte_policy = u->policy,
@@ -290,7 +276,7 @@ static int ab_set(struct fl_cli *cli, struct fl_dev *dev, const struct ab_unit *
 static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 {
 	unsigned int total = ab->warmup + ab->rounds, order[AB_MAX_UNITS];
-	uint64_t seed = ab->seed;
+	uint64_t seed = ab->seed;	/* the shuffles: reproducible from --seed */
 	double start = ab_now();
 	int ret;
 
@@ -300,7 +286,7 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 		for (unsigned int k = 0; k < ab->nunits; k++)
 			order[k] = k;
 		for (unsigned int k = ab->nunits - 1; k > 0; k--) {	/* Fisher-Yates */
-			unsigned int j = ab_rand(&seed) % (k + 1), t = order[k];
+			unsigned int j = fl_splitmix64(&seed) % (k + 1), t = order[k];
 
 			order[k] = order[j];
 			order[j] = t;
@@ -335,12 +321,12 @@ static int ab_run(struct fl_cli *cli, struct fl_dev *dev, struct ab *ab)
 				continue;
 			u->samples[u->n++] = value;
 			u->forks += isfinite(forks) ? forks : 0;
-			u->calls += b.calls - a.calls;
-			u->ptes += b.ptes - a.ptes;
-			u->runs += b.runs - a.runs;
-			u->large_ptes += b.large_ptes - a.large_ptes;
-			u->inval_fork += b.inval_fork - a.inval_fork;
-			u->inval_exit += b.inval_exit - a.inval_exit;
+			u->module.calls += b.calls - a.calls;
+			u->module.ptes += b.ptes - a.ptes;
+			u->module.runs += b.runs - a.runs;
+			u->module.large_ptes += b.large_ptes - a.large_ptes;
+			u->module.inval_fork += b.inval_fork - a.inval_fork;
+			u->module.inval_exit += b.inval_exit - a.inval_exit;
 		}
 		{
 			double spent = ab_now() - start, left = spent / (r + 1) * (total - r - 1);
@@ -376,6 +362,7 @@ static int ab_plan(struct fl_cli *cli, struct ab *ab, const struct forklab_versi
 		   const char *modes_arg, const char *policies_arg, const char *baseline)
 {
 	unsigned int modes[32], policies[32], nmodes, npolicies;
+	bool policies_shown;
 	int ret, base = -1;
 
 	ret = ab_parse_list(cli, "mode", modes_arg, fl_mode_by_name, v->modes_supported,
@@ -388,7 +375,8 @@ static int ab_plan(struct fl_cli *cli, struct ab *ab, const struct forklab_versi
 	if ((unsigned long)nmodes * npolicies * ab->ncases > AB_MAX_UNITS)
 		return fl_fail(cli, FL_EXIT_USAGE, "%u modes x %u policies x %u cases is more than %d variants",
 			       nmodes, npolicies, ab->ncases, AB_MAX_UNITS);
-	ab->policies_shown = npolicies > 1 || policies[0] != FORKLAB_CONTPTE_KERNEL;
+	/* variant names carry the policy unless it is the kernel's alone */
+	policies_shown = npolicies > 1 || policies[0] != FORKLAB_CONTPTE_KERNEL;
 	for (unsigned int c = 0; c < ab->ncases; c++)
 		for (unsigned int m = 0; m < nmodes; m++)
 			for (unsigned int q = 0; q < npolicies; q++) {
@@ -399,7 +387,7 @@ static int ab_plan(struct fl_cli *cli, struct ab *ab, const struct forklab_versi
 				u->kase = c;
 				u->mode = modes[m];
 				u->policy = policies[q];
-				if (ab->policies_shown)
+				if (policies_shown)
 					snprintf(u->variant, sizeof(u->variant), "%s/%s", fl_mode_name(u->mode),
 						 fl_contpte_name(u->policy));
 				else
@@ -582,7 +570,7 @@ out:
 int fl_cmd_ab(struct fl_cli *cli, int argc, char **argv)
 {
 	const char *modes_arg = "all", *policies_arg = "kernel", *baseline = NULL;
-	struct forklab_version v = { .size = sizeof(v) };
+	struct forklab_version v;
 	struct ab *ab = calloc(1, sizeof(*ab));
 	struct fl_dev *dev = NULL;
 	char outdflt[64], *vary = NULL;
@@ -596,14 +584,9 @@ int fl_cmd_ab(struct fl_cli *cli, int argc, char **argv)
 	ab->started = time(NULL);
 	ret = ab_parse_args(cli, ab, argc, argv, &modes_arg, &policies_arg, &baseline, &vary);
 	if (!ret)
-		ret = fl_open(cli, &dev);
+		ret = fl_open(cli, &dev, &v);
 	if (ret)
 		goto out;
-	ret = fl_dev_version(dev, &v);
-	if (ret) {
-		ret = fl_fail_errno(cli, "version handshake", ret);
-		goto out;
-	}
 	snprintf(ab->release, sizeof(ab->release), "%s", v.release);
 	snprintf(ab->machine, sizeof(ab->machine), "%s", v.machine);
 	snprintf(ab->module_version, sizeof(ab->module_version), "%s", v.module_version);

@@ -147,12 +147,10 @@ static int fl_knob_run(struct fl_cli *cli, const struct fl_knob *k, int argc, ch
 		}
 	}
 
-	ret = fl_open(cli, &dev);
+	ret = fl_open(cli, &dev, &v);
 	if (ret)
 		return ret;
-	ret = fl_dev_version(dev, &v);
-	if (!ret)
-		ret = fl_dev_get_config(dev, &c);
+	ret = fl_dev_get_config(dev, &c);
 	if (ret) {
 		fl_dev_close(dev);
 		return fl_fail_errno(cli, k->cmd, ret);

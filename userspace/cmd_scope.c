@@ -69,7 +69,7 @@ int fl_cmd_scope(struct fl_cli *cli, int argc, char **argv)
 			return ret;
 		c.flags = FORKLAB_CONFIG_SET_SCOPE;
 	}
-	ret = fl_open(cli, &dev);
+	ret = fl_open(cli, &dev, NULL);
 	if (ret)
 		return ret;
 	ret = argc > 1 ? fl_dev_set_config(dev, &c) : fl_dev_get_config(dev, &c);

@@ -167,7 +167,7 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 	if (reset && only >= 0)
 		return fl_fail(cli, FL_EXIT_USAGE, "stats: --reset resets every mode; drop --mode");
 
-	ret = fl_open(cli, &dev);
+	ret = fl_open(cli, &dev, &v);
 	if (ret)
 		return ret;
 	if (reset) {
@@ -185,9 +185,7 @@ int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv)
 		return FL_EXIT_OK;
 	}
 
-	ret = fl_dev_version(dev, &v);
-	if (!ret)
-		ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, FORKLAB_CONTPTE_KERNEL, &st);
+	ret = fl_dev_get_stats(dev, FORKLAB_MODE_STOCK, FORKLAB_CONTPTE_KERNEL, &st);
 	if (ret) {
 		fl_dev_close(dev);
 		return fl_fail_errno(cli, "statistics", ret);

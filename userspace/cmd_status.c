@@ -36,12 +36,10 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc > 1)
 		return fl_fail(cli, FL_EXIT_USAGE, "status takes no arguments");
-	ret = fl_open(cli, &dev);
+	ret = fl_open(cli, &dev, &v);
 	if (ret)
 		return ret;
-	ret = fl_dev_version(dev, &v);
-	if (!ret)
-		ret = fl_dev_get_config(dev, &c);
+	ret = fl_dev_get_config(dev, &c);
 	if (!ret)
 		ret = fl_dev_get_stats(dev, c.mode, FORKLAB_CONTPTE_KERNEL, &st);
 	fl_dev_close(dev);
