@@ -51,12 +51,13 @@ bool notrace fl_scope_match(struct task_struct *task)
 	return match;
 }
 
-static void fl_scope_free(struct fl_scope *s)
+/* After a grace period: no fork's handler can still be reading @head's scope. */
+static void fl_scope_free_rcu(struct rcu_head *head)
 {
-	if (s == &fl_scope_all)
-		return;
+	struct fl_scope *s = container_of(head, struct fl_scope, rcu);
+
 	if (s->cgroup)
-		cgroup_put(s->cgroup);
+		cgroup_put(s->cgroup);	/* a percpu_ref put: fine in softirq */
 	kfree(s);
 }
 
@@ -110,8 +111,9 @@ struct fl_scope *fl_scope_prepare(const struct forklab_config *cfg)
 }
 
 /*
- * Makes @new the live scope and returns the previous one, which no fork uses
- * any more once this returns: the caller keeps it (to swap back) or discards it.
+ * Makes @new the live scope and returns the previous one, which forks may
+ * still be reading: the caller keeps it (to swap back) or discards it.  No
+ * grace period here, so that a configuration change costs microseconds.
  */
 struct fl_scope *fl_scope_swap(struct fl_scope *new)
 {
@@ -120,14 +122,14 @@ struct fl_scope *fl_scope_swap(struct fl_scope *new)
 	mutex_lock(&fl_scope_lock);
 	old = rcu_replace_pointer(fl_scope, new, lockdep_is_held(&fl_scope_lock));
 	mutex_unlock(&fl_scope_lock);
-	synchronize_rcu();
 	return old;
 }
 
-/* Drops a scope that is not live. */
+/* Drops a scope that is not live; it is freed once no fork can see it. */
 void fl_scope_discard(struct fl_scope *s)
 {
-	fl_scope_free(s);
+	if (s != &fl_scope_all)
+		call_rcu(&s->rcu, fl_scope_free_rcu);
 }
 
 void fl_scope_get(struct forklab_config *cfg)
@@ -145,4 +147,6 @@ void fl_scope_get(struct forklab_config *cfg)
 void fl_scope_exit(void)
 {
 	fl_scope_discard(fl_scope_swap(&fl_scope_all));
+	/* no callback of ours may run once the module text is gone */
+	rcu_barrier();
 }

@@ -19,6 +19,7 @@ enum {
 	FL_EXIT_NOT_LOADED = 3,		/* the forklab module is not loaded */
 	FL_EXIT_PERM = 4,		/* needs root / CAP_SYS_ADMIN */
 	FL_EXIT_UNSUPPORTED = 5,	/* this kernel or module cannot do it */
+	FL_EXIT_BUSY = 6,		/* another ftrace user holds a function forklab hooks */
 };
 
 struct fl_cli {

@@ -137,10 +137,10 @@ static void test_mode(void)
 	      fake.config.mode == FORKLAB_MODE_PASSTHROUGH, "unprivileged switch: exit 4, nothing changes");
 	fake.privileged = true;
 	fake.set_err = -EBUSY;
-	check(run("mode", "stock", NULL) == FL_EXIT_FAILED && ERR_HAS("another ftrace user"),
-	      "EBUSY: exit 1 and names the conflicting ftrace user");
-	check(run("--json", "mode", "stock", NULL) == FL_EXIT_FAILED && json_valid(out_buf) &&
-	      OUT_HAS("\"error\":") && OUT_HAS("\"exit_code\":1"), "errors are JSON too with --json");
+	check(run("mode", "stock", NULL) == FL_EXIT_BUSY && ERR_HAS("another ftrace user") &&
+	      ERR_HAS("then retry"), "EBUSY: exit 6, says what conflicts and what to do");
+	check(run("--json", "mode", "stock", NULL) == FL_EXIT_BUSY && json_valid(out_buf) &&
+	      OUT_HAS("\"error\":") && OUT_HAS("\"exit_code\":6"), "errors are JSON too with --json");
 	fake.set_err = -EOPNOTSUPP;
 	check(run("mode", "stock", NULL) == FL_EXIT_UNSUPPORTED, "EOPNOTSUPP: exit 5");
 	fake.set_err = -ENOTTY;

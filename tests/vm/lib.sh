@@ -54,3 +54,21 @@ setup_swap_and_hugetlb() {
 	modprobe zram && echo 1G > /sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
 		swapon /dev/zram0
 }
+
+# t_tap PREFIX CMD...: runs a program that speaks TAP and counts its
+# results as this suite's own, each prefixed; its other lines are shown as
+# comments.  Passes through the program's exit status.
+t_tap() {
+	prefix=$1; shift
+	"$@" >/tmp/t.tap 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*)     ok "$prefix${line#ok * - }" ;;
+		"not ok "*) nok "$prefix${line#not ok * - }" ;;
+		1..*|"# "*) ;;
+		*)          echo "#   $line" ;;
+		esac
+	done </tmp/t.tap
+	return $rc
+}

@@ -22,8 +22,8 @@ t "  ... and ftrace stays enabled" sh -c '[ "$(cat /proc/sys/kernel/ftrace_enabl
 t "forklab mode stock" forklab mode stock
 t "stock unregisters the redirect" sh -c "! grep -q '^copy_page_range' $EF"
 if echo 0 > /proc/sys/kernel/ftrace_enabled 2>/dev/null; then
-	t_exit "with ftrace disabled, a mode switch fails with exit 1" 1 forklab mode passthrough
-	t_grep "  ... and says why (ftrace_enabled)" "ftrace_enabled" /tmp/t.out
+	t_exit "with ftrace disabled, a mode switch fails with exit 6" 6 forklab mode passthrough
+	t_grep "  ... and says why and what to do" "kernel.ftrace_enabled is 0.*sysctl kernel.ftrace_enabled=1" /tmp/t.out
 	t "  ... and the mode stays stock" sh -c '[ "$(forklab mode)" = stock ]'
 	echo 1 > /proc/sys/kernel/ftrace_enabled
 else
