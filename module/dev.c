@@ -57,8 +57,9 @@ static long fl_ioctl_version(void __user *arg)
 
 	if (usize < 0)
 		return usize;
-	if (v.flags || fl_nonzero(v.reserved0) || v.contpte_supported || v.reserved1 ||
-	    fl_nonzero(v.reserved))
+	/* everything but size and flags is output, and must come in zeroed */
+	v.size = 0;
+	if (fl_nonzero(v))
 		return -EINVAL;
 	v.api_version = FORKLAB_API_VERSION;
 	v.features = FORKLAB_FEAT_REDIRECT | FORKLAB_FEAT_SCOPE;
@@ -97,6 +98,13 @@ static long fl_ioctl_set_config(void __user *arg)
 		return usize;
 	if (fl_nonzero(c.reserved))
 		return -EINVAL;
+	/*
+	 * The result goes back into the caller's struct: make sure it can
+	 * (by writing back what it gave us) before anything changes, so that
+	 * EFAULT never comes with a configuration changed behind it.
+	 */
+	if (copy_to_user(arg, &c, min_t(u32, usize, sizeof(c))))
+		return -EFAULT;
 	ret = fl_config_set(&c);
 	if (ret)
 		return ret;

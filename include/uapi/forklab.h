@@ -12,6 +12,15 @@
  *    (EINVAL otherwise); unknown command: ENOTTY; bad pointer: EFAULT;
  *  - commands that change state (SET_CONFIG, RESET_STATS) need CAP_SYS_ADMIN
  *    (EPERM otherwise); the read commands need only an open descriptor.
+ *  - SET_CONFIG also: EINVAL for a mode, scope or policy value this API does
+ *    not define, a mode the module cannot run here, or scope fields that do
+ *    not fit the scope; EOPNOTSUPP for a contpte policy this kernel lacks;
+ *    ENOENT for a cgroup path that names no cgroup v2 directory; EBUSY when
+ *    ftrace refuses a hook (another user modifies the instruction pointer of
+ *    the function: a livepatch, a kprobe with a post_handler; or
+ *    kernel.ftrace_enabled is 0); ENOMEM.  It fails before changing anything:
+ *    the configuration after an error is the one before (EFAULT included).
+ *  - GET_STATS: EINVAL for a .mode or .contpte_policy this API does not define.
  * On return the kernel sets .size to the number of bytes it filled.
  * The kernel matches commands by type, number and direction, not by the size
  * encoded in them, so a caller built against an older header keeps working.

@@ -168,6 +168,28 @@ static void test_struct_rules(int fd)
 		munmap(bad_page, 4096);
 	}
 
+	/* output fields must come in zeroed */
+	{
+		struct forklab_version v = { .size = sizeof(v), .api_version = 1 };
+
+		check(xioctl(fd, FORKLAB_IOC_VERSION, &v) == EINVAL, "VERSION with an output field set: EINVAL");
+	}
+	/* a change whose result cannot be written back is not made */
+	{
+		struct forklab_config before = get_config(fd), after;
+		struct forklab_config *ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		memset(ro, 0, sizeof(*ro));
+		ro->size = sizeof(*ro);
+		ro->flags = FORKLAB_CONFIG_SET_MODE;
+		ro->mode = before.mode == FORKLAB_MODE_PERPTE ? FORKLAB_MODE_BATCHED : FORKLAB_MODE_PERPTE;
+		mprotect(ro, 4096, PROT_READ);
+		check(xioctl(fd, FORKLAB_IOC_SET_CONFIG, ro) == EFAULT, "SET_CONFIG from a read-only page: EFAULT");
+		after = get_config(fd);
+		check(same_config(before, after), "  ... and the mode stays %u (got %u)", before.mode, after.mode);
+		munmap(ro, 4096);
+	}
 	/* a larger struct with a zero tail is accepted; size says what was filled */
 	{
 		struct { struct forklab_version v; unsigned char tail[64]; } big;

@@ -2,7 +2,7 @@
 /*
  * Switches forklab's configuration every few milliseconds for a while, for
  * the storm tests: a random scope (all, the pid of one of the given
- * processes, comm prefix "fl-fork", the root cgroup) every time, a random
+ * processes, comm prefix "fl-fork" or one nobody has, the root cgroup) every time, a random
  * redirected mode and, where the module has them, a random contpte policy.
  * One change in 32 also registers or unregisters a hook (stock <-> a
  * redirected mode, kernel <-> another policy): that costs the kernel's text
@@ -64,8 +64,8 @@ static void random_scope(struct forklab_config *c, const pid_t *pids, int npids,
 	case FORKLAB_SCOPE_PID:
 		c->scope_pid = npids ? pids[rand_r(seed) % npids] : (pid_t)getpid();
 		break;
-	case FORKLAB_SCOPE_COMM:
-		strcpy(c->scope_arg, "fl-fork");
+	case FORKLAB_SCOPE_COMM:	/* the storm's forkers, or nobody */
+		strcpy(c->scope_arg, rand_r(seed) % 2 ? "fl-fork" : "no-such-task");
 		break;
 	case FORKLAB_SCOPE_CGROUP:
 		strcpy(c->scope_arg, "/");

@@ -105,5 +105,42 @@ else
 	t_cond "fork-totals.bt, perpte/unfold (exit $rc): fork $inv vs module ${1:-?}, teardown $td vs ${2:-?}"
 	[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt7.out | head -20
 fi
+# bpftrace on the module's tracepoint, on copy_page_range itself (a kprobe,
+# which shares the function with the redirect) and on a callee of every
+# mode's copy (__pte_alloc), while fl-switcher changes the configuration
+# every few milliseconds under a fork storm: nothing fails, the counters
+# keep rising, and the tracepoint saw every redirected call.
+forklab mode stock >/dev/null && forklab scope all >/dev/null
+bpftrace -e 'tracepoint:forklab:copy_page_range { @tp = count(); }
+	kprobe:copy_page_range { @entry = count(); } kprobe:__pte_alloc { @pte_alloc = count(); }
+	interval:s:2 { print(@tp); print(@entry); print(@pte_alloc); }' >/tmp/bt8.out 2>&1 &
+bt=$!
+i=0
+while ! grep -q '^Attaching' /tmp/bt8.out && [ $i -lt 60 ]; do usleep 500000; i=$((i + 1)); done
+usleep 500000
+fl-forker 8 8 2 50 >/tmp/bt8.storm 2>&1 &
+storm=$!
+t_tap "bpftrace attached, switching: " fl-switcher 8 2000 $storm
+wait $storm
+src=$?
+t "bpftrace attached, switching: the storm's children saw the right memory: $(cat /tmp/bt8.storm)" [ "$src" = 0 ]
+sleep 3	# one more interval after the last fork
+redirected=$(forklab --json stats | sed 's/.*"redirected":\([0-9]*\).*/\1/')
+kill -INT $bt
+wait $bt
+rc=$?
+series() { sed -n "s/^@$1: \([0-9]*\)/\1/p" /tmp/bt8.out | tr '\n' ' '; }
+rising() {	# rising N...: never falls and ends above where it began
+	first=$1 prev=$1
+	for v; do [ "$v" -ge "$prev" ] || return 1; prev=$v; done
+	[ "$prev" -gt "$first" ]
+}
+t "  ... bpftrace ran through it and stopped cleanly (exit $rc)" [ "$rc" = 0 ]
+t "  ... @pte_alloc kept rising: $(series pte_alloc)" rising $(series pte_alloc)
+t "  ... @entry kept rising: $(series entry)" rising $(series entry)
+tp=$(series tp | awk '{print $NF}')
+[ "${tp:-0}" = "$redirected" ] && [ "$redirected" -gt 0 ]
+t_cond "  ... the module's tracepoint saw every redirected call ($tp vs the module's $redirected)"
+[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt8.out | head -20
 rmmod forklab
 t_done
