@@ -24,6 +24,9 @@ help:
 	@echo "                            (SIZE=, ROUNDS=, FORKS=, BPFTRACE=1; see tools/ab)"
 	@echo "  make check                every test: CLI unit tests and VM tests on all targets"
 	@echo "  make check-fast           CLI unit tests and VM tests on $(DEFAULT_TARGET) only"
+	@echo "  make check-debug          the correctness suites and cow in every mode on a debug 6.12 kernel"
+	@echo "                            (DEBUG_VM, PAGE_TABLE_CHECK, KASAN, lockdep; built once, ~35 min)"
+	@echo "  make soak [TARGET=<t>]    the load tests for minutes (SOAK_SECONDS=120)"
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
@@ -52,6 +55,23 @@ check:
 check-fast:
 	@tools/check $(DEFAULT_TARGET)
 
+# The debug kernel lane: every suite but bpftrace's and the A/B driver's (no
+# network, so no 9p sysroot), on linux-source-6.12 built with DEBUG_VM,
+# PAGE_TABLE_CHECK, KASAN and lockdep (tools/kernels/build-debug).
+DEBUG_SUITES := t-debug-kernel.sh t-module.sh t-conflict.sh fl-ioctl-test fl-ioctl-fuzz fl-walk-test t-diff.sh \
+		t-cli.sh t-forks.sh t-storm.sh t-pressure.sh t-contpte.sh t-cow.sh
+check-debug:
+	@tools/check --suites "$(DEBUG_SUITES)" --timeout 5400 x86_64-6.12-debug
+
+# The load tests for minutes: SOAK_SECONDS of switches under a fork storm,
+# then as long of insmod/rmmod cycles during one, quiet cycles for the leak
+# check, the ioctl fuzzer at 10x, and the memory-pressure forks.
+SOAK_SECONDS ?= 120
+soak:
+	@tools/check --suites "t-storm.sh fl-ioctl-fuzz t-pressure.sh" --timeout 3600 \
+		--env "FL_STORM_SECONDS=$(SOAK_SECONDS) FL_STORM_CYCLES=$$(($(SOAK_SECONDS) * 2)) FL_QUIET_CYCLES=120 FL_FUZZ_ITERATIONS=200000" \
+		$(or $(TARGET),$(TARGETS))
+
 demo:
 	@tools/demo $(or $(TARGET),$(DEFAULT_TARGET))
 
@@ -71,4 +91,4 @@ clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit check check-fast demo ab vm-shell install clean
+.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell install clean

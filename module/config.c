@@ -83,7 +83,11 @@ int fl_config_set(const struct forklab_config *cfg)
 	}
 
 	mutex_lock(&fl_config_lock);
-	/* The new scope is live before the new mode, so no fork mixes old and new. */
+	/*
+	 * The new scope goes live before the new mode.  A fork that passed the
+	 * handler under the old scope may still run the new mode: the mode is
+	 * read once the fork is inside (both are valid; only the counters see it).
+	 */
 	if (scope)
 		scope = fl_scope_swap(scope);
 	old_contpte = fl_live_contpte;

@@ -57,7 +57,7 @@ static long fl_ioctl_version(void __user *arg)
 
 	if (usize < 0)
 		return usize;
-	/* everything but size and flags is output, and must come in zeroed */
+	/* .flags must be 0 and everything after it is output: all zero but .size */
 	v.size = 0;
 	if (fl_nonzero(v))
 		return -EINVAL;
@@ -145,6 +145,9 @@ static long fl_ioctl_reset_stats(void __user *arg)
 		return usize;
 	if (r.flags || fl_nonzero(r.reserved))
 		return -EINVAL;
+	/* as SET_CONFIG: no reset the caller is told failed */
+	if (copy_to_user(arg, &r, min_t(u32, usize, sizeof(r))))
+		return -EFAULT;
 	fl_stats_reset();
 	return fl_copy_out(arg, &r, sizeof(r), usize);
 }

@@ -32,6 +32,15 @@
 #define FL_KSYMS_PFNMAP(FN, FNV)
 #endif
 
+/* PUD-sized THP (x86_64): elsewhere the walk's call is dead code */
+#ifdef CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD
+#define FL_KSYMS_HUGE_PUD(FN, FNV)						\
+	FN(6, int, copy_huge_pud, struct mm_struct *, struct mm_struct *, pud_t *, pud_t *, \
+	   unsigned long, struct vm_area_struct *)
+#else
+#define FL_KSYMS_HUGE_PUD(FN, FNV)
+#endif
+
 #ifdef CONFIG_HUGETLB_PAGE
 #define FL_KSYMS_HUGETLB(FN, FNV)						\
 	FN(4, int, copy_hugetlb_page_range, struct mm_struct *, struct mm_struct *, \
@@ -85,8 +94,7 @@
 	FNV(1, pmd_clear_bad, pmd_t *)						\
 	FN(7, int, copy_huge_pmd, struct mm_struct *, struct mm_struct *, pmd_t *, pmd_t *, \
 	   unsigned long, struct vm_area_struct *, struct vm_area_struct *)	\
-	FN(6, int, copy_huge_pud, struct mm_struct *, struct mm_struct *, pud_t *, pud_t *, \
-	   unsigned long, struct vm_area_struct *)				\
+	FL_KSYMS_HUGE_PUD(FN, FNV)						\
 	FN(1, int, swap_duplicate, swp_entry_t)					\
 	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
 	FN(1, int, __mmu_notifier_invalidate_range_start, struct mmu_notifier_range *) \
@@ -112,6 +120,9 @@
 FL_KSYMS(FL_DEFINE_FN, FL_DEFINE_FNV)
 
 spinlock_t *fl_ksym_mmlist_lock;
+#ifdef CONFIG_LOCKDEP
+struct lockdep_map *fl_ksym_mmu_notifier_map;	/* see Kbuild */
+#endif
 int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 				 struct vm_area_struct *src_vma);
 
@@ -123,6 +134,9 @@ static const struct {
 } fl_symbols[] = {
 	{ "copy_page_range", (void **)&fl_kernel_copy_page_range },
 	{ "mmlist_lock", (void **)&fl_ksym_mmlist_lock },
+#ifdef CONFIG_LOCKDEP
+	{ "__mmu_notifier_invalidate_range_start_map", (void **)&fl_ksym_mmu_notifier_map },
+#endif
 	FL_KSYMS(FL_ENTRY_FN, FL_ENTRY_FNV)
 };
 

@@ -19,7 +19,10 @@
  *    ftrace refuses a hook (another user modifies the instruction pointer of
  *    the function: a livepatch, a kprobe with a post_handler; or
  *    kernel.ftrace_enabled is 0); ENOMEM.  It fails before changing anything:
- *    the configuration after an error is the one before (EFAULT included).
+ *    the configuration after an error is the one before.  It writes the
+ *    caller's struct back unchanged before it validates, so a struct it
+ *    cannot write gets EFAULT first (unless another thread unmaps it during
+ *    the change, which then stands).  RESET_STATS too.
  *  - GET_STATS: EINVAL for a .mode or .contpte_policy this API does not define.
  * On return the kernel sets .size to the number of bytes it filled.
  * The kernel matches commands by type, number and direction, not by the size

@@ -7,10 +7,12 @@
  * writing pages of their own areas while the forks run; each write stamps
  * the page's index, and children check that every page carries its own.
  * usage: fl-forker SECONDS [MiB] [THREADS] [VMAS]
- *        exit 0 if every fork saw the right memory
+ *        exit 0 if every fork saw the right memory; SIGTERM ends the
+ *        storm early, as a finished one (for storms as long as something else)
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +26,13 @@
 #define THREAD_AREA	(4UL << 20)
 #define SMALL_VMA	(16 * PAGE)
 
-static volatile int stop;
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 static unsigned char *thread_area[64];
 static unsigned char *small_vma[4096];
 
@@ -122,8 +130,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	signal(SIGTERM, on_term);
 	end = time(NULL) + seconds;
-	while (time(NULL) < end) {
+	while (!stop && time(NULL) < end) {
 		int status;
 		pid_t pid = fork();
 

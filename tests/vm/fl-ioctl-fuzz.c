@@ -10,7 +10,8 @@
  * live configuration must stay valid; and forks made under whatever the
  * fuzzer left live must see intact memory.  Speaks TAP.
  * usage: fl-ioctl-fuzz [ITERATIONS] [SEED] [THREADS]
- *        (as root, module loaded; defaults 20000, 0xf1f022, 4)
+ *        (as root, module loaded; defaults $FL_FUZZ_ITERATIONS or 20000,
+ *        0xf1f022, 4)
  * The requests each caller sends depend only on SEED and the caller's index;
  * the interleaving of the callers does not.
  */
@@ -1089,7 +1090,10 @@ static void print_summary(const struct tally *all, unsigned long total, double s
 
 int main(int argc, char **argv)
 {
-	unsigned long iterations = argc > 1 ? strtoul(argv[1], NULL, 0) : DEFAULT_ITERATIONS;
+	/* FL_FUZZ_ITERATIONS: the soak's longer run, through run-all.sh */
+	const char *env_iterations = getenv("FL_FUZZ_ITERATIONS");
+	unsigned long iterations = argc > 1 ? strtoul(argv[1], NULL, 0) :
+				   env_iterations ? strtoul(env_iterations, NULL, 0) : DEFAULT_ITERATIONS;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 0) : DEFAULT_SEED;
 	int threads = argc > 3 ? atoi(argv[3]) : DEFAULT_THREADS;
 	struct forklab_version v = { .size = sizeof(v) };

@@ -113,11 +113,17 @@ fi
 forklab mode stock >/dev/null && forklab scope all >/dev/null
 bpftrace -e 'tracepoint:forklab:copy_page_range { @tp = count(); }
 	kprobe:copy_page_range { @entry = count(); } kprobe:__pte_alloc { @pte_alloc = count(); }
-	interval:s:2 { print(@tp); print(@entry); print(@pte_alloc); }' >/tmp/bt8.out 2>&1 &
+	interval:s:2 { printf("tick\n"); print(@tp); print(@entry); print(@pte_alloc); }' >/tmp/bt8.out 2>&1 &
 bt=$!
+# Attached: its output loop runs (after attaching everything; BEGIN's
+# output comes before) and both kprobes are in the kernel's list.
+attached() {
+	grep -q '^tick' /tmp/bt8.out && grep -q 'copy_page_range' /sys/kernel/debug/kprobes/list &&
+		grep -q '__pte_alloc' /sys/kernel/debug/kprobes/list
+}
 i=0
-while ! grep -q '^Attaching' /tmp/bt8.out && [ $i -lt 60 ]; do usleep 500000; i=$((i + 1)); done
-usleep 500000
+while ! attached && [ $i -lt 120 ]; do usleep 500000; i=$((i + 1)); done
+t "bpftrace on a tracepoint, copy_page_range and __pte_alloc attached" attached
 fl-forker 8 8 2 50 >/tmp/bt8.storm 2>&1 &
 storm=$!
 t_tap "bpftrace attached, switching: " fl-switcher 8 2000 $storm
@@ -126,7 +132,13 @@ src=$?
 t "bpftrace attached, switching: the storm's children saw the right memory: $(cat /tmp/bt8.storm)" [ "$src" = 0 ]
 sleep 3	# one more interval after the last fork
 redirected=$(forklab --json stats | sed 's/.*"redirected":\([0-9]*\).*/\1/')
+# SIGINT: bpftrace prints its maps and exits; a minute at most, or it hung
 kill -INT $bt
+i=0
+while [ "$(cut -d' ' -f3 /proc/$bt/stat 2>/dev/null)" != Z ] && [ -e /proc/$bt ] && [ $i -lt 120 ]; do
+	usleep 500000; i=$((i + 1))
+done
+[ $i -lt 120 ] || { kill -KILL $bt; echo "bpftrace did not exit within 60 s of SIGINT" >>/tmp/bt8.out; }
 wait $bt
 rc=$?
 series() { sed -n "s/^@$1: \([0-9]*\)/\1/p" /tmp/bt8.out | tr '\n' ' '; }

@@ -9,6 +9,9 @@ fl_target_vars() {
 	x86_64-6.1)  T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=""                 ;;
 	x86_64-6.12) T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=bookworm-backports ;;
 	arm64-6.12)  T_ARCH=arm64 T_DEBARCH=arm64 T_SUITE=bookworm-backports ;;
+	# 'make check-debug': linux-source-6.12 built with the debug options
+	# (tools/kernels/build-debug), not a Debian kernel package
+	x86_64-6.12-debug) T_ARCH=x86 T_DEBARCH=amd64 T_SUITE="" ;;
 	*) return 1 ;;
 	esac
 	# 6.1 must not be pinned to a suite: '-t bookworm' would pick bookworm
