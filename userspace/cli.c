@@ -3,7 +3,6 @@
  * forklab CLI core: global options, the command table, help, and the error
  * reporting that turns errnos into advice and documented exit codes.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "device.h"
 
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv);
 
@@ -149,52 +149,27 @@ int fl_fail(struct fl_cli *cli, int code, const char *fmt, ...)
 
 /*
  * The module's EBUSY: ftrace refused one of its hooks.  Either ftrace is
- * off, or another user that modifies the instruction pointer (a livepatch,
- * a kprobe with a post_handler) holds a function forklab hooks; tracefs
- * names it, so say which (when this process may read it).
+ * off, or another user that modifies the instruction pointer holds one of
+ * the functions: name it when tracefs says who.
  */
 static int fl_fail_busy(struct fl_cli *cli, const char *what)
 {
-	static const char *const hooked[] = { "copy_page_range ", "contpte_wrprotect_ptes ",
-					      "contpte_get_and_clear_full_ptes ", "contpte_clear_full_ptes " };
-	char line[512], holder[200] = "";
-	FILE *f = fopen("/proc/sys/kernel/ftrace_enabled", "r");
-	int enabled = 1;
+	char holder[200];
 
-	if (f) {
-		if (fscanf(f, "%d", &enabled) != 1)
-			enabled = 1;
-		fclose(f);
-	}
-	if (!enabled)
+	switch (fl_sys_ftrace_conflict(holder, sizeof(holder))) {
+	case FL_FTRACE_DISABLED:
 		return fl_fail(cli, FL_EXIT_BUSY, "%s: kernel.ftrace_enabled is 0, so nothing can be "
 			       "hooked; run 'sysctl kernel.ftrace_enabled=1', then retry", what);
-	f = fopen("/sys/kernel/tracing/enabled_functions", "r");
-	if (!f)
-		f = fopen("/sys/kernel/debug/tracing/enabled_functions", "r");
-	while (f && !holder[0] && fgets(line, sizeof(line), f)) {
-		for (size_t i = 0; i < sizeof(hooked) / sizeof(hooked[0]); i++)
-			if (!strncmp(line, hooked[i], strlen(hooked[i])) && strstr(line, " I ") &&
-			    !strstr(line, "[forklab]")) {
-				/* one line, blanks squeezed */
-				size_t n = 0;
-
-				for (char *c = line; *c && *c != '\n' && n + 1 < sizeof(holder); c++)
-					if (!isspace((unsigned char)*c) || (n && holder[n - 1] != ' '))
-						holder[n++] = isspace((unsigned char)*c) ? ' ' : *c;
-				holder[n] = '\0';
-			}
-	}
-	if (f)
-		fclose(f);
-	if (holder[0])
+	case FL_FTRACE_HELD:
 		return fl_fail(cli, FL_EXIT_BUSY, "%s: another ftrace user already modifies the instruction "
 			       "pointer of a function forklab hooks (enabled_functions: '%s'); remove it "
 			       "(a livepatch, or a kprobe with a post_handler), then retry", what, holder);
-	return fl_fail(cli, FL_EXIT_BUSY, "%s: another ftrace user (a livepatch, or a kprobe with a "
-		       "post_handler) already modifies the instruction pointer of a function forklab "
-		       "hooks; dmesg and /sys/kernel/tracing/enabled_functions name it; remove it, then retry",
-		       what);
+	default:
+		return fl_fail(cli, FL_EXIT_BUSY, "%s: another ftrace user (a livepatch, or a kprobe with a "
+			       "post_handler) already modifies the instruction pointer of a function forklab "
+			       "hooks; dmesg and /sys/kernel/tracing/enabled_functions name it; remove it, "
+			       "then retry", what);
+	}
 }
 
 int fl_fail_errno(struct fl_cli *cli, const char *what, int err)

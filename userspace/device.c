@@ -3,8 +3,10 @@
  * The real device layer: ioctls on /dev/forklab, finit_module and
  * delete_module.  Structs are zeroed and sized here, once.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -105,4 +107,48 @@ bool fl_sys_module_loaded(void)
 	struct stat st;
 
 	return stat("/sys/module/forklab", &st) == 0;
+}
+
+enum fl_ftrace_conflict fl_sys_ftrace_conflict(char *holder, size_t len)
+{
+	/* the functions forklab hooks, as enabled_functions lines start */
+	static const char *const hooked[] = { "copy_page_range ", "contpte_wrprotect_ptes ",
+					      "contpte_get_and_clear_full_ptes ", "contpte_clear_full_ptes " };
+	FILE *f = fopen("/proc/sys/kernel/ftrace_enabled", "r");
+	enum fl_ftrace_conflict found = FL_FTRACE_UNKNOWN;
+	char line[512];
+	int enabled = 1;
+
+	if (f) {
+		if (fscanf(f, "%d", &enabled) != 1)
+			enabled = 1;
+		fclose(f);
+	}
+	if (!enabled)
+		return FL_FTRACE_DISABLED;
+	f = fopen("/sys/kernel/tracing/enabled_functions", "r");
+	if (!f)
+		f = fopen("/sys/kernel/debug/tracing/enabled_functions", "r");
+	while (f && found == FL_FTRACE_UNKNOWN && fgets(line, sizeof(line), f)) {
+		size_t n = 0;
+
+		/* flag I: modifies the ip; not forklab's own ops */
+		if (!strstr(line, " I ") || strstr(line, "[forklab]"))
+			continue;
+		for (size_t i = 0; i < sizeof(hooked) / sizeof(hooked[0]); i++)
+			if (!strncmp(line, hooked[i], strlen(hooked[i])))
+				found = FL_FTRACE_HELD;
+		if (found != FL_FTRACE_HELD)
+			continue;
+		/* one line, blanks squeezed, none at the end */
+		for (char *c = line; *c && *c != '\n' && n + 1 < len; c++)
+			if (!isspace((unsigned char)*c) || (n && holder[n - 1] != ' '))
+				holder[n++] = isspace((unsigned char)*c) ? ' ' : *c;
+		while (n && holder[n - 1] == ' ')
+			n--;
+		holder[n] = '\0';
+	}
+	if (f)
+		fclose(f);
+	return found;
 }

@@ -28,4 +28,12 @@ int fl_sys_unload_module(void);
 /* Whether the forklab module is loaded (from /sys/module). */
 bool fl_sys_module_loaded(void);
 
+/* Why ftrace refused one of forklab's hooks (EBUSY), as far as we can see. */
+enum fl_ftrace_conflict {
+	FL_FTRACE_UNKNOWN,	/* tracefs unreadable, or no other holder listed */
+	FL_FTRACE_DISABLED,	/* kernel.ftrace_enabled is 0 */
+	FL_FTRACE_HELD,		/* @holder: the other user's enabled_functions line */
+};
+enum fl_ftrace_conflict fl_sys_ftrace_conflict(char *holder, size_t len);
+
 #endif

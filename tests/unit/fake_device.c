@@ -129,3 +129,9 @@ bool fl_sys_module_loaded(void)
 {
 	return fake.loaded;
 }
+
+enum fl_ftrace_conflict fl_sys_ftrace_conflict(char *holder, size_t len)
+{
+	snprintf(holder, len, "%s", fake.ftrace_holder);
+	return fake.ftrace_conflict;
+}

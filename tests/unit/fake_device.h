@@ -16,6 +16,8 @@ struct fake_state {
 	bool arm64;		/* the handshake says aarch64 with every contpte policy */
 	int resets;
 	bool loaded;		/* what /sys/module/forklab says */
+	enum fl_ftrace_conflict ftrace_conflict;	/* what tracefs says after an EBUSY */
+	char ftrace_holder[200];
 	int load_err, unload_err;
 	char load_path[256], load_params[128];
 	int opens, closes;

@@ -138,7 +138,16 @@ static void test_mode(void)
 	fake.privileged = true;
 	fake.set_err = -EBUSY;
 	check(run("mode", "stock", NULL) == FL_EXIT_BUSY && ERR_HAS("another ftrace user") &&
-	      ERR_HAS("then retry"), "EBUSY: exit 6, says what conflicts and what to do");
+	      ERR_HAS("then retry"), "EBUSY, holder unknown: exit 6, says what conflicts and what to do");
+	fake.ftrace_conflict = FL_FTRACE_HELD;
+	strcpy(fake.ftrace_holder, "copy_page_range (1) R I M ->kprobe_ftrace_handler+0x0/0x1d0");
+	check(run("mode", "stock", NULL) == FL_EXIT_BUSY &&
+	      ERR_HAS("(enabled_functions: 'copy_page_range (1) R I M ->kprobe_ftrace_handler") &&
+	      ERR_HAS("remove it"), "EBUSY, holder listed: exit 6, names it");
+	fake.ftrace_conflict = FL_FTRACE_DISABLED;
+	check(run("mode", "stock", NULL) == FL_EXIT_BUSY && ERR_HAS("kernel.ftrace_enabled is 0") &&
+	      ERR_HAS("sysctl kernel.ftrace_enabled=1"), "EBUSY, ftrace off: exit 6, says how to turn it on");
+	fake.ftrace_conflict = FL_FTRACE_UNKNOWN;
 	check(run("--json", "mode", "stock", NULL) == FL_EXIT_BUSY && json_valid(out_buf) &&
 	      OUT_HAS("\"error\":") && OUT_HAS("\"exit_code\":6"), "errors are JSON too with --json");
 	fake.set_err = -EOPNOTSUPP;
