@@ -488,6 +488,8 @@ static void test_bench_args(void)
 
 int main(void)
 {
+	/* line by line: the benchmarks the tests run write to the same stderr */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_usage();
 	test_status();
 	test_mode();
