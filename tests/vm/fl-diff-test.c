@@ -106,11 +106,15 @@ static int k_mthp_64k(struct area *a)
 	if (!write_file(k64, "always") || !write_file(k2m, "never"))
 		return 0;
 	ok = setup_anon(a, -1);
+	/*
+	 * Keep khugepaged from collapsing the area into PMD THPs, before 2M
+	 * THPs are allowed again: in between, a slow kernel (KASAN) let it.
+	 */
+	ok = ok && !madvise(a->p, a->len, MADV_NOHUGEPAGE);
 	/* back to the defaults: 64K off, 2M as the global setting */
 	write_file(k64, "never");
 	write_file(k2m, "inherit");
-	/* and keep khugepaged from collapsing the area into PMD THPs */
-	return ok && !madvise(a->p, a->len, MADV_NOHUGEPAGE);
+	return ok;
 }
 
 static int k_zero_page(struct area *a)
@@ -198,16 +202,16 @@ static int k_file_private_partial(struct area *a)
 	return 1;
 }
 
-static int k_swapped(struct area *a)
-{
-	if (!setup_anon(a, MADV_NOHUGEPAGE))
-		return 0;
-	/* half of it out to swap: the child gets swap entries */
-	return madvise(a->p, a->len / 2, MADV_PAGEOUT) == 0;
-}
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_SOFT_DIRTY	55
+#define PM_EXCLUSIVE	56
+#define PM_UFFD_WP	57
+#define PM_FILE		61
+#define PM_SWAPPED	62
+#define PM_PRESENT	63
 
-/* Pages of [p, p+len) that pagemap reports as exclusively mapped. */
-static unsigned long exclusive_pages(const unsigned char *p, size_t len)
+/* Pages of [p, p+len) whose pagemap entry has @bit set. */
+static unsigned long pagemap_pages(const unsigned char *p, size_t len, int bit)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY);
 	unsigned long n = 0;
@@ -216,11 +220,32 @@ static unsigned long exclusive_pages(const unsigned char *p, size_t len)
 		uint64_t e;
 
 		if (pread(fd, &e, 8, ((uintptr_t)p + off) / PAGE * 8) == 8)
-			n += e >> 56 & 1;
+			n += e >> bit & 1;
 	}
 	if (fd >= 0)
 		close(fd);
 	return n;
+}
+
+static int k_swapped(struct area *a)
+{
+	size_t half = a->len / 2;
+
+	if (!setup_anon(a, MADV_NOHUGEPAGE))
+		return 0;
+	/*
+	 * Half of it out to swap: the child gets swap entries.  All of that
+	 * half, so that every fork starts from the same state: one pass of
+	 * reclaim may skip a page (not yet on an LRU list, say).
+	 */
+	for (int tries = 0; tries < 10; tries++) {
+		if (madvise(a->p, half, MADV_PAGEOUT))
+			return 0;
+		if (pagemap_pages(a->p, half, PM_SWAPPED) == half / PAGE)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
 }
 
 static int k_ksm(struct area *a)
@@ -241,7 +266,7 @@ static int k_ksm(struct area *a)
 		return 0;
 	/* wait for the whole area to be merged: no page exclusive any more,
 	 * so that every round forks the same state */
-	for (tries = 0; tries < 200 && exclusive_pages(a->p, a->len); tries++)
+	for (tries = 0; tries < 200 && pagemap_pages(a->p, a->len, PM_EXCLUSIVE); tries++)
 		usleep(50000);
 	write_file(run, "0");	/* keep what is merged, stop changing it */
 	for (size_t off = 0; off < a->len; off++)
@@ -249,7 +274,7 @@ static int k_ksm(struct area *a)
 			return 0;
 	a->no_parent_write = 1;	/* a write would unmerge */
 	/* content is the constant, not pattern() */
-	return exclusive_pages(a->p, a->len) == 0 ? 2 : 0;
+	return pagemap_pages(a->p, a->len, PM_EXCLUSIVE) == 0 ? 2 : 0;
 }
 
 static int k_wipeonfork(struct area *a)
@@ -419,15 +444,15 @@ static void fingerprint(const unsigned char *p, size_t len, char *out, size_t ou
 		if (pread(fd, &e, 8, ((uintptr_t)p + off) / PAGE * 8) != 8)
 			break;
 		/* pages of large folios: KPF_COMPOUND_HEAD (15) or _TAIL (16) */
-		if ((e >> 63 & 1) && kpf >= 0 &&
+		if ((e >> PM_PRESENT & 1) && kpf >= 0 &&
 		    pread(kpf, &flags, 8, (e & ((1ULL << 55) - 1)) * 8) == 8)
 			large += (flags >> 15 & 3) != 0;
-		present += e >> 63 & 1;
-		swapped += e >> 62 & 1;
-		filemap += e >> 61 & 1;
-		wp += e >> 57 & 1;
-		excl += e >> 56 & 1;
-		sd += e >> 55 & 1;
+		present += e >> PM_PRESENT & 1;
+		swapped += e >> PM_SWAPPED & 1;
+		filemap += e >> PM_FILE & 1;
+		wp += e >> PM_UFFD_WP & 1;
+		excl += e >> PM_EXCLUSIVE & 1;
+		sd += e >> PM_SOFT_DIRTY & 1;
 	}
 	if (fd >= 0)
 		close(fd);

@@ -97,14 +97,18 @@ static unsigned char *mthp_64k_area(size_t len)
 	unsigned char *p = aligned_area(len);
 	size_t off;
 
+	int ok;
+
 	if (!p || !write_file(MTHP_64K, "always") || !write_file(THP_2M, "never"))
 		return NULL;
 	for (off = 0; off < len; off++)
 		p[off] = pattern(off);
+	/* no khugepaged collapse before the fork: off before 2M THPs may be again */
+	ok = !madvise(p, len, MADV_NOHUGEPAGE);
 	write_file(MTHP_64K, "never");
 	write_file(THP_2M, "inherit");
-	/* no khugepaged collapse before the fork */
-	return madvise(p, len, MADV_NOHUGEPAGE) ? NULL : p;
+	/* PTE-mapped, as 64 KiB folios */
+	return ok && anon_huge_kb(p) == 0 ? p : NULL;
 }
 
 /* Forks a child that checks @len bytes of @p against pattern() and writes to
