@@ -25,7 +25,7 @@ help:
 	@echo "  make check                every test: CLI unit tests and VM tests on all targets"
 	@echo "  make check-fast           CLI unit tests and VM tests on $(DEFAULT_TARGET) only"
 	@echo "  make check-debug          the correctness suites and cow in every mode on a debug 6.12 kernel"
-	@echo "                            (DEBUG_VM, PAGE_TABLE_CHECK, KASAN, lockdep; built once, ~25 min)"
+	@echo "                            (DEBUG_VM, PAGE_TABLE_CHECK, KASAN, lockdep; built once, ~12 min)"
 	@echo "  make soak [TARGET=<t>]    the load tests for minutes (SOAK_SECONDS=120)"
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
