@@ -103,6 +103,6 @@ t "quiet cycles: $QUIET load/fork/unload cycles ($failed failed)" [ "$failed" = 
 # 256 KiB over 24 cycles: a leak of 12 KiB or more per load shows.
 t "quiet cycles: slab+percpu+vmalloc within 256 KiB ($kmem_before -> $kmem_after KiB)" \
 	[ $((kmem_after - kmem_before)) -le 256 ]
-t "quiet cycles: MemFree within 4096 KiB ($free_before -> $free_after KiB)" \
+t "quiet cycles: free memory (MemFree + per-CPU free lists) within 4096 KiB ($free_before -> $free_after KiB)" \
 	[ $((free_before - free_after)) -le 4096 ]
 t_done
