@@ -1039,38 +1039,13 @@ static pid_t start_unprivileged(struct caller *cl, int *rfd)
 
 static int restore_defaults(void)
 {
-	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_FLAGS,
-				    .mode = FORKLAB_MODE_STOCK, .scope = FORKLAB_SCOPE_ALL,
-				    .contpte_policy = FORKLAB_CONTPTE_KERNEL };
 	struct forklab_config g = { .size = sizeof(g) };
 
-	return !ioctl(dev, FORKLAB_IOC_SET_CONFIG, &c) && !ioctl(dev, FORKLAB_IOC_GET_CONFIG, &g) &&
+	return !set_defaults(dev) && !ioctl(dev, FORKLAB_IOC_GET_CONFIG, &g) &&
 	       g.mode == FORKLAB_MODE_STOCK && g.scope == FORKLAB_SCOPE_ALL && !g.scope_pid &&
 	       !g.scope_arg[0] && g.contpte_policy == FORKLAB_CONTPTE_KERNEL;
 }
 
-/* in_flight once our forks are reaped; other tasks of the guest may fork, so wait a little. */
-static __u64 settled_in_flight(void)
-{
-	struct forklab_stats st;
-	int tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		st = (struct forklab_stats){ .size = sizeof(st) };
-		if (!ioctl(dev, FORKLAB_IOC_GET_STATS, &st) && !st.in_flight)
-			return 0;
-		usleep(10000);
-	}
-	return st.in_flight;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void print_summary(const struct tally *all, unsigned long total, double secs)
 {
@@ -1145,7 +1120,7 @@ int main(int argc, char **argv)
 	printf("# fl-ioctl-fuzz: %lu calls, seed %#llx, %d threads and 1 unprivileged caller, on %s %s\n",
 	       iterations, (unsigned long long)seed, threads, v.machine, v.release);
 
-	start = now();
+	start = now_seconds();
 	nobody = &callers[threads];
 	nobody->quota = nobody->total;
 	pid = start_unprivileged(nobody, &rfd);
@@ -1172,7 +1147,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		add_tally(&all, &callers[i].t);
 	add_tally(&all, &unpriv);
-	print_summary(&all, iterations, now() - start);
+	print_summary(&all, iterations, now_seconds() - start);
 
 	check(!all.undocumented, "%lu calls, every result documented (%lu not)", iterations,
 	      all.undocumented);
@@ -1194,7 +1169,8 @@ int main(int argc, char **argv)
 	      cp.by_policy[FORKLAB_CONTPTE_KERNEL], cp.by_policy[FORKLAB_CONTPTE_UNFOLD],
 	      cp.by_policy[FORKLAB_CONTPTE_BLOCK]);
 	check(restore_defaults(), "restored mode stock, scope all, contpte kernel");
-	in_flight = settled_in_flight();
+	/* once our forks are reaped; other tasks of the guest may fork, so wait a little */
+	in_flight = settled_stats(dev, 100).in_flight;
 	check(!in_flight, "in_flight is 0 once no fork runs (%llu)", (unsigned long long)in_flight);
 	return done("fl-ioctl-fuzz");
 }

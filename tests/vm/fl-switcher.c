@@ -14,18 +14,9 @@
  * usage: fl-switcher SECONDS INTERVAL_US [PID...]
  */
 #include <stdlib.h>
-#include <time.h>
 #include "fl-test.h"
 
 #define MAX_PIDS	16
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* A random member of a bit set (bits below 32); the set is never empty. */
 static unsigned int pick_bit(unsigned int set, unsigned int *seed)
@@ -109,9 +100,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	start = now();
+	start = now_seconds();
 	end = start + seconds;
-	while (now() < end) {
+	while (now_seconds() < end) {
 		struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_FLAGS };
 
 		c.mode = next_value(mode, v.modes_supported, &seed, &hooks);
@@ -128,20 +119,11 @@ int main(int argc, char **argv)
 		switches++;
 		usleep(interval_us);
 	}
-	seconds = now() - start;
+	seconds = now_seconds() - start;
 
-	struct forklab_config stock = { .size = sizeof(stock), .flags = FORKLAB_CONFIG_FLAGS,
-					.mode = FORKLAB_MODE_STOCK, .scope = FORKLAB_SCOPE_ALL,
-					.contpte_policy = FORKLAB_CONTPTE_KERNEL };
-	check(ioctl(dev, FORKLAB_IOC_SET_CONFIG, &stock) == 0, "back to stock, scope all, contpte kernel");
+	check(set_defaults(dev) == 0, "back to stock, scope all, contpte kernel");
 
-	/* stock redirects nothing new; those already inside leave by themselves */
-	struct forklab_stats st = get_stats(dev, FORKLAB_MODE_STOCK);
-
-	for (int i = 0; i < 500 && st.in_flight; i++) {
-		usleep(10000);
-		st = get_stats(dev, FORKLAB_MODE_STOCK);
-	}
+	struct forklab_stats st = settled_stats(dev, 500);
 	unsigned long long calls = 0, errors = 0;
 
 	for (unsigned int m = 0; m < FORKLAB_MODE_COUNT; m++) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include "../../include/uapi/forklab.h"
 
@@ -57,6 +58,41 @@ static inline struct forklab_stats get_stats(int dev, unsigned int mode)
 	if (ioctl(dev, FORKLAB_IOC_GET_STATS, &st))
 		perror("GET_STATS");
 	return st;
+}
+
+/* Back to the defaults: mode stock, scope all, contpte kernel; 0 or the errno. */
+static inline int set_defaults(int dev)
+{
+	struct forklab_config c = { .size = sizeof(c), .flags = FORKLAB_CONFIG_FLAGS,
+				    .mode = FORKLAB_MODE_STOCK, .scope = FORKLAB_SCOPE_ALL,
+				    .contpte_policy = FORKLAB_CONTPTE_KERNEL };
+
+	return ioctl(dev, FORKLAB_IOC_SET_CONFIG, &c) ? errno : 0;
+}
+
+/*
+ * The global counters once no task is inside the module, polled every 10 ms
+ * at most @tries times: in stock nothing new is redirected, and the forks
+ * already inside leave by themselves.
+ */
+static inline struct forklab_stats settled_stats(int dev, unsigned int tries)
+{
+	struct forklab_stats st = get_stats(dev, FORKLAB_MODE_STOCK);
+
+	while (st.in_flight && tries--) {
+		usleep(10000);
+		st = get_stats(dev, FORKLAB_MODE_STOCK);
+	}
+	return st;
+}
+
+/* Seconds on the monotonic clock. */
+static inline double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* Writes @val to a sysfs/procfs file; 1 on success. */

@@ -12,6 +12,14 @@ U=fl_ipmodify_user
 
 hits() { cat /sys/module/$U/parameters/hits; }
 calls() { forklab --json stats --mode passthrough | sed 's/.*"mode":"passthrough","calls":\([0-9]*\).*/\1/'; }
+# forks_seen COUNTER DESC: forks work (fl-forker 1 4), and COUNTER (hits or
+# calls) rose with them
+forks_seen() {
+	before=$($1)
+	t "  ... forks work (fl-forker 1 4)" fl-forker 1 4
+	after=$($1)
+	t "  ... $2 ($1 $before -> $after)" [ "$after" -gt "$before" ]
+}
 ipmodify_user() { grep '^copy_page_range' $EF | grep -q ' I '; }
 # show FILE's lines (or the kernel log's new ones) in the TAP output
 show() { sed 's/^/#   | /' "$@"; }
@@ -46,17 +54,11 @@ other_first() {
 	t_grep "  ... and what to do" "remove the other user, then retry" /tmp/dmesg.out
 	t "  ... the mode stays stock" sh -c '[ "$(forklab mode)" = stock ]'
 	t "  ... the other user still holds copy_page_range" ipmodify_user
-	h0=$(hits)
-	t "  ... forks work (fl-forker 1 4)" fl-forker 1 4
-	h1=$(hits)
-	t "  ... and the other user saw them (hits $h0 -> $h1)" [ "$h1" -gt "$h0" ]
+	forks_seen hits "and the other user saw them"
 	t "rmmod $U" rmmod $U
 	t "  ... copy_page_range is free" sh -c "! grep -q '^copy_page_range' $EF"
 	t "forklab mode passthrough now succeeds" forklab mode passthrough
-	c0=$(calls)
-	t "  ... forks work" fl-forker 1 4
-	c1=$(calls)
-	t "  ... through forklab's copy path (calls $c0 -> $c1)" [ "$c1" -gt "$c0" ]
+	forks_seen calls "through forklab's copy path"
 	t "forklab mode stock and rmmod forklab" sh -c 'forklab mode stock >/dev/null && rmmod forklab'
 	new_dmesg
 }
@@ -81,17 +83,11 @@ forklab_first() {
 	t "  ... nothing of it stays loaded" [ ! -d /sys/module/$U ]
 	t "  ... forklab still holds copy_page_range" ipmodify_user
 	t "  ... and stays in passthrough" sh -c '[ "$(forklab mode)" = passthrough ]'
-	c0=$(calls)
-	t "  ... forks work (fl-forker 1 4)" fl-forker 1 4
-	c1=$(calls)
-	t "  ... through forklab's copy path (calls $c0 -> $c1)" [ "$c1" -gt "$c0" ]
+	forks_seen calls "through forklab's copy path"
 	t "rmmod forklab" rmmod forklab
 	t "insmod $U kind=$k now succeeds" insmod $UKO kind=$k
 	t "  ... it holds copy_page_range" ipmodify_user
-	h0=$(hits)
-	t "  ... forks work" fl-forker 1 4
-	h1=$(hits)
-	t "  ... and it saw them (hits $h0 -> $h1)" [ "$h1" -gt "$h0" ]
+	forks_seen hits "and it saw them"
 	t "rmmod $U" rmmod $U
 	t "  ... copy_page_range is free" sh -c "! grep -q '^copy_page_range' $EF"
 	t "  ... forks work" fl-forker 1 4
@@ -134,10 +130,7 @@ if [ "$(uname -m)" = aarch64 ]; then
 	t "  ... the three contpte helpers are hooked" [ "$(grep -c '^contpte_' $EF)" = 3 ]
 	grep -E '^(contpte_|copy_page_range)' $EF | show
 	t "  ... the other user still holds copy_page_range" ipmodify_user
-	h0=$(hits)
-	t "  ... forks work" fl-forker 1 4
-	h1=$(hits)
-	t "  ... and the other user saw them (hits $h0 -> $h1)" [ "$h1" -gt "$h0" ]
+	forks_seen hits "and the other user saw them"
 	t "forklab contpte kernel" forklab contpte kernel
 	t "  ... no contpte hook left" [ "$(grep -c '^contpte_' $EF)" = 0 ]
 	t "rmmod forklab and $U" sh -c "rmmod forklab && rmmod $U"
