@@ -80,9 +80,22 @@ static inline unsigned int pte_batch_hint(pte_t *ptep, pte_t pte)
 	return 1;
 }
 
+/*
+ * The next PFN by adding to the entry, as 6.9's helper does: the walk calls
+ * this for every PTE it sets, and rebuilding the entry through pfn_pte()
+ * (PAT and protection checks) cost more than the rest of a PTE's copy.
+ * x86 stores the PFN of a PROT_NONE entry inverted (L1TF, 4.19), so there
+ * the PFN goes down as the page goes up.
+ */
 static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
 {
+#ifdef CONFIG_X86
+	if (__pte_needs_invert(pte_val(pte)))
+		return __pte(pte_val(pte) - (nr << PAGE_SHIFT));
+	return __pte(pte_val(pte) + (nr << PAGE_SHIFT));
+#else
 	return pfn_pte(pte_pfn(pte) + nr, pte_pgprot(pte));
+#endif
 }
 #endif
 

@@ -120,6 +120,7 @@
 FL_KSYMS(FL_DEFINE_FN, FL_DEFINE_FNV)
 
 spinlock_t *fl_ksym_mmlist_lock;
+unsigned long *fl_ksym_highest_memmap_pfn;
 #ifdef CONFIG_LOCKDEP
 struct lockdep_map *fl_ksym_mmu_notifier_map;	/* see Kbuild */
 #endif
@@ -134,6 +135,7 @@ static const struct {
 } fl_symbols[] = {
 	{ "copy_page_range", (void **)&fl_kernel_copy_page_range },
 	{ "mmlist_lock", (void **)&fl_ksym_mmlist_lock },
+	{ "highest_memmap_pfn", (void **)&fl_ksym_highest_memmap_pfn },
 #ifdef CONFIG_LOCKDEP
 	{ "__mmu_notifier_invalidate_range_start_map", (void **)&fl_ksym_mmu_notifier_map },
 #endif

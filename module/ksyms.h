@@ -52,5 +52,6 @@ void fl_x86_tcall7(void);
 
 /* Non-exported kernel data the walk uses. */
 extern spinlock_t *fl_ksym_mmlist_lock;
+extern unsigned long *fl_ksym_highest_memmap_pfn;	/* mm/memory.c */
 
 #endif /* FORKLAB_KSYMS_H */

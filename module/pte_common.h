@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include "compat.h"
+#include "ksyms.h"
 
 static inline void init_rss_vec(int *rss)
 {
@@ -33,6 +34,26 @@ static inline bool vma_soft_dirty_enabled(struct vm_area_struct *vma)
 	if (!IS_ENABLED(CONFIG_MEM_SOFT_DIRTY))
 		return false;
 	return !(vma->vm_flags & VM_SOFTDIRTY);
+}
+
+/*
+ * vm_normal_page() for the common case, inline: an entry that is not special
+ * maps a page that has a struct page.  Everything else (special entries, the
+ * zero page, a PFN beyond the memory map, which the kernel reports) goes to
+ * the kernel's own function.  The kernel calls it once a PTE; forklab would
+ * reach it through a forwarder and (x86) a return trampoline, several
+ * instructions a PTE over the kernel's cost, where this costs a few less.
+ */
+static __always_inline struct page *fl_vm_normal_page(struct vm_area_struct *vma,
+						      unsigned long addr, pte_t pte)
+{
+	if (IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL) && likely(!pte_special(pte))) {
+		unsigned long pfn = pte_pfn(pte);
+
+		if (likely(pfn <= *fl_ksym_highest_memmap_pfn))
+			return pfn_to_page(pfn);
+	}
+	return vm_normal_page(vma, addr, pte);
 }
 
 /* What two PTEs of one run may differ in besides the PFN. */

@@ -162,10 +162,15 @@ static int copy_present_page(struct vm_area_struct *dst_vma, struct vm_area_stru
 	return 0;
 }
 
-/* Write-protects the parent (COW) and sets the child's entries for @nr PTEs. */
-static void __copy_present_ptes(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma,
-				pte_t *dst_pte, pte_t *src_pte, pte_t pte, unsigned long addr,
-				int nr)
+/*
+ * Write-protects the parent (COW) and sets the child's entries for @nr PTEs.
+ * Always inline, as in 6.9's mm/memory.c: fork is sensitive to code size
+ * and inlining, and per PTE a call costs as much as the copy.
+ */
+static __always_inline void __copy_present_ptes(struct vm_area_struct *dst_vma,
+						struct vm_area_struct *src_vma, pte_t *dst_pte,
+						pte_t *src_pte, pte_t pte, unsigned long addr,
+						int nr)
 {
 	struct mm_struct *src_mm = src_vma->vm_mm;
 	int i;
@@ -182,15 +187,29 @@ static void __copy_present_ptes(struct vm_area_struct *dst_vma, struct vm_area_s
 	if (!userfaultfd_wp(dst_vma))
 		pte = pte_clear_uffd_wp(pte);
 
-	for (i = 0; i < nr; i++)
-		set_pte_at(dst_vma->vm_mm, addr + i * PAGE_SIZE, dst_pte + i,
-			   pte_advance_pfn(pte, i));
+	/* the entry is advanced only between pages: a single PTE is set as it is */
+	for (;;) {
+		set_pte_at(dst_vma->vm_mm, addr, dst_pte, pte);
+		if (--nr == 0)
+			break;
+		addr += PAGE_SIZE;
+		dst_pte++;
+		pte = pte_advance_pfn(pte, 1);
+	}
 }
 
 /*
  * A run of @nr PTEs mapping consecutive pages of the large folio of @page:
  * one folio reference, the rmap of each page duplicated in one pass.
  * Returns false, having done nothing, if the folio may be pinned.
+ *
+ * Whether the folio may be pinned is decided once, for the whole run, as
+ * 6.12's __folio_try_dup_anon_rmap() does; after that the duplication
+ * cannot fail.  Asking page_try_dup_anon_rmap() again for each page would
+ * be wrong: GUP-fast pins without the locks we hold, so a pin taken after
+ * the first check makes a later page's answer -EBUSY half way through a run
+ * whose reference is already added.  Such a pin needs nothing from us:
+ * GUP-fast sees write_protect_seq move (walk.c) and drops it again.
  */
 static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
 		       struct page *page, int nr, int *rss)
@@ -202,8 +221,12 @@ static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
 		if (unlikely(page_needs_cow_for_dma(src_vma, page)))
 			return false;
 		folio_ref_add(folio, nr);
-		for (i = 0; i < nr; i++)
-			BUG_ON(page_try_dup_anon_rmap(page + i, false, src_vma));
+		for (i = 0; i < nr; i++) {
+			/* shared from now on: the parent's PTE becomes read-only */
+			if (PageAnonExclusive(page + i))
+				ClearPageAnonExclusive(page + i);
+			__page_dup_rmap(page + i, false);
+		}
 	} else {
 		folio_ref_add(folio, nr);
 		for (i = 0; i < nr; i++)
@@ -218,41 +241,46 @@ static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
  * large folio's run.  Returns the number of PTEs copied (at least 1), or
  * -EAGAIN when a page must be preallocated first.
  */
-static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
-			     struct vm_area_struct *src_vma, pte_t *dst_pte, pte_t *src_pte,
-			     pte_t pte, unsigned long addr, int max_nr, int *rss,
-			     struct page **prealloc)
+static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch,
+					     struct vm_area_struct *dst_vma,
+					     struct vm_area_struct *src_vma, pte_t *dst_pte,
+					     pte_t *src_pte, pte_t pte, unsigned long addr,
+					     int max_nr, int *rss, struct page **prealloc)
 {
 	struct folio *folio;
 	struct page *page;
 	bool any_writable;
 	int err, nr;
 
-	page = vm_normal_page(src_vma, addr, pte);
+	page = fl_vm_normal_page(src_vma, addr, pte);
 	if (unlikely(!page)) {
 		/* the zero page, PFN maps: nothing to reference */
 		__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-		fl_walk_count_run(w, addr, 1, 0);
+		fl_walk_count_single(w, addr, NULL);
 		return 1;
 	}
 	folio = page_folio(page);
 
 	/*
-	 * folio_test_large() first: order-0 is the common case and must cost
-	 * batched nothing over perpte (measured: testing the flag and the
-	 * preallocation first made order-0 forks ~40% slower under TCG).
+	 * Order-0 is the common case: it pays one flag test here, the test
+	 * 6.9's batched copy adds too, and nothing else of batching.
 	 */
-	if (folio_test_large(folio) && w->batch && !*prealloc && max_nr != 1) {
-		nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
-					src_vma->vm_flags & VM_SHARED,
-					!vma_soft_dirty_enabled(src_vma), &any_writable);
-		if (likely(fl_dup_run(src_vma, folio, page, nr, rss))) {
-			if (any_writable)
-				pte = pte_mkwrite(pte);
-			__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, nr);
-			fl_walk_count_run(w, addr, nr, folio_order(folio));
-			return nr;
+	if (folio_test_large(folio)) {
+		if (batch && !*prealloc && max_nr != 1) {
+			nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
+						src_vma->vm_flags & VM_SHARED,
+						!vma_soft_dirty_enabled(src_vma), &any_writable);
+			if (likely(fl_dup_run(src_vma, folio, page, nr, rss))) {
+				if (any_writable)
+					pte = pte_mkwrite(pte);
+				__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr,
+						    nr);
+				fl_walk_count_run(w, addr, nr, folio_order(folio));
+				return nr;
+			}
 		}
+		/* copied on its own below (taken back if that must wait) */
+		w->counts.large_singles++;
 	}
 
 	if (PageAnon(page)) {
@@ -265,10 +293,12 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 			put_page(page);
 			err = copy_present_page(dst_vma, src_vma, dst_pte, src_pte, addr, rss,
 						prealloc, page);
-			if (err)
+			if (err) {
+				w->counts.large_singles -= folio_test_large(folio);
 				return err;
+			}
 			w->counts.pinned_copies++;
-			fl_walk_count_run(w, addr, 1, folio_order(folio));
+			fl_walk_count_single(w, addr, folio);
 			return 1;
 		}
 		rss[mm_counter(page)]++;
@@ -278,7 +308,7 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		rss[mm_counter(page)]++;
 	}
 	__copy_present_ptes(dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-	fl_walk_count_run(w, addr, 1, folio_order(folio));
+	fl_walk_count_single(w, addr, folio);
 	return 1;
 }
 
@@ -298,9 +328,15 @@ static struct page *page_copy_prealloc(struct mm_struct *src_mm, struct vm_area_
 	return new_page;
 }
 
-int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
-		      unsigned long addr, unsigned long end)
+/*
+ * The PTE table's loop, compiled once per strategy (@batch is a constant),
+ * so that the per-PTE loop is the kernel's loop with nothing of batching in
+ * it, and the batched one pays only what 6.9's does.
+ */
+static __always_inline int copy_pte_range(struct fl_walk *w, const bool batch,
+					  struct vm_area_struct *dst_vma,
+					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	struct mm_struct *src_mm = src_vma->vm_mm;
@@ -361,8 +397,8 @@ again:
 			WARN_ON_ONCE(ret != -ENOENT);
 		}
 		max_nr = (end - addr) / PAGE_SIZE;
-		ret = copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, ptent, addr,
-					max_nr, rss, &prealloc);
+		ret = copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, ptent,
+					addr, max_nr, rss, &prealloc);
 		if (unlikely(ret == -EAGAIN))
 			break;
 		if (unlikely(prealloc)) {
@@ -416,4 +452,32 @@ out:
 	if (unlikely(prealloc))
 		put_page(prealloc);
 	return ret;
+}
+
+/*
+ * One function per strategy: each loop alone is the size of the kernel's,
+ * so the compiler inlines into it what it inlines into the kernel's (both
+ * in one function, it began calling pte_val() and compound_head()).
+ */
+static noinline int copy_pte_range_perpte(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
+{
+	return copy_pte_range(w, false, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+}
+
+static noinline int copy_pte_range_batched(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					   struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					   pmd_t *src_pmd, unsigned long addr, unsigned long end)
+{
+	return copy_pte_range(w, true, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+}
+
+int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
+		      unsigned long addr, unsigned long end)
+{
+	if (w->batch)
+		return copy_pte_range_batched(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+	return copy_pte_range_perpte(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
 }

@@ -173,17 +173,20 @@ static int copy_present_page(struct vm_area_struct *dst_vma, struct vm_area_stru
  * PTEs.  Batched: one range write-protect, one range set.  Per-PTE: one of
  * each per page, which on arm64 unfolds a contiguous block at its first PTE.
  * Under a contpte policy (arm64) both go through forklab's helpers instead.
+ * Always inline, as 6.12's own: fork is sensitive to code size and inlining.
  */
-static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
-				struct vm_area_struct *src_vma, pte_t *dst_pte, pte_t *src_pte,
-				pte_t pte, unsigned long addr, int nr)
+static __always_inline void __copy_present_ptes(struct fl_walk *w, const bool batch,
+						struct vm_area_struct *dst_vma,
+						struct vm_area_struct *src_vma, pte_t *dst_pte,
+						pte_t *src_pte, pte_t pte, unsigned long addr,
+						int nr)
 {
 	struct mm_struct *src_mm = src_vma->vm_mm;
 
 	if (is_cow_mapping(src_vma->vm_flags) && pte_write(pte)) {
 		if (fl_walk_contpte(w))
 			fl_contpte_wrprotect_ptes(w->contpte, src_mm, addr, src_pte, nr);
-		else if (w->batch)
+		else if (batch)
 			wrprotect_ptes(src_mm, addr, src_pte, nr);
 		else
 			ptep_set_wrprotect(src_mm, addr, src_pte);
@@ -198,7 +201,7 @@ static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vm
 
 	if (fl_walk_contpte(w))
 		fl_contpte_set_ptes(w->contpte, dst_vma->vm_mm, addr, dst_pte, pte, nr);
-	else if (w->batch)
+	else if (batch)
 		set_ptes(dst_vma->vm_mm, addr, dst_pte, pte, nr);
 	else
 		set_pte_at(dst_vma->vm_mm, addr, dst_pte, pte);
@@ -209,53 +212,59 @@ static void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vm
  * large folio's run.  Returns the number of PTEs copied (at least 1),
  * -EAGAIN when a page must be preallocated first, or -EHWPOISON.
  */
-static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
-			     struct vm_area_struct *src_vma, pte_t *dst_pte, pte_t *src_pte,
-			     pte_t pte, unsigned long addr, int max_nr, int *rss,
-			     struct folio **prealloc)
+static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch,
+					     struct vm_area_struct *dst_vma,
+					     struct vm_area_struct *src_vma, pte_t *dst_pte,
+					     pte_t *src_pte, pte_t pte, unsigned long addr,
+					     int max_nr, int *rss, struct folio **prealloc)
 {
 	struct folio *folio;
 	struct page *page;
 	bool any_writable;
 	int err, nr;
 
-	page = vm_normal_page(src_vma, addr, pte);
+	page = fl_vm_normal_page(src_vma, addr, pte);
 	if (unlikely(!page)) {
 		/* the zero page, PFN maps: nothing to reference */
-		__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-		fl_walk_count_run(w, addr, 1, 0);
+		__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
+		fl_walk_count_single(w, addr, NULL);
 		return 1;
 	}
 	folio = page_folio(page);
 
 	/*
-	 * A run of a large folio.  Not when a page was preallocated: that
-	 * means this PTE needed a copy last time, so batching would not pay.
-	 * folio_test_large() first: order-0 is the common case and must cost
-	 * batched nothing over perpte (measured: testing the flag and the
-	 * preallocation first made order-0 forks ~40% slower under TCG).
+	 * Order-0 is the common case: it pays one flag test here, as in
+	 * 6.12's own copy, and nothing else of batching.  Not when a page was
+	 * preallocated: this PTE needed a copy last time, so batching would
+	 * not pay.
 	 */
-	if (folio_test_large(folio) && w->batch && !*prealloc && max_nr != 1) {
-		nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
-					src_vma->vm_flags & VM_SHARED,
-					!vma_soft_dirty_enabled(src_vma), &any_writable);
-		folio_ref_add(folio, nr);
-		if (folio_test_anon(folio)) {
-			if (unlikely(folio_try_dup_anon_rmap_ptes(folio, page, nr, src_vma))) {
-				/* possibly pinned: copy page by page instead */
-				folio_ref_sub(folio, nr);
-				return -EAGAIN;
+	if (folio_test_large(folio)) {
+		if (batch && !*prealloc && max_nr != 1) {
+			nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
+						src_vma->vm_flags & VM_SHARED,
+						!vma_soft_dirty_enabled(src_vma), &any_writable);
+			folio_ref_add(folio, nr);
+			if (folio_test_anon(folio)) {
+				if (unlikely(folio_try_dup_anon_rmap_ptes(folio, page, nr,
+									  src_vma))) {
+					/* possibly pinned: copy page by page instead */
+					folio_ref_sub(folio, nr);
+					return -EAGAIN;
+				}
+				rss[MM_ANONPAGES] += nr;
+			} else {
+				folio_dup_file_rmap_ptes(folio, page, nr);
+				rss[mm_counter_file(folio)] += nr;
 			}
-			rss[MM_ANONPAGES] += nr;
-		} else {
-			folio_dup_file_rmap_ptes(folio, page, nr);
-			rss[mm_counter_file(folio)] += nr;
+			if (any_writable)
+				pte = pte_mkwrite(pte, src_vma);
+			__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte,
+					    addr, nr);
+			fl_walk_count_run(w, addr, nr, folio_order(folio));
+			return nr;
 		}
-		if (any_writable)
-			pte = pte_mkwrite(pte, src_vma);
-		__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, nr);
-		fl_walk_count_run(w, addr, nr, folio_order(folio));
-		return nr;
+		/* copied on its own below (taken back if that must wait) */
+		w->counts.large_singles++;
 	}
 
 	folio_get(folio);
@@ -268,10 +277,12 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 			folio_put(folio);
 			err = copy_present_page(dst_vma, src_vma, dst_pte, src_pte, addr, rss,
 						prealloc, page);
-			if (err)
+			if (err) {
+				w->counts.large_singles -= folio_test_large(folio);
 				return err;
+			}
 			w->counts.pinned_copies++;
-			fl_walk_count_run(w, addr, 1, folio_order(folio));
+			fl_walk_count_single(w, addr, folio);
 			return 1;
 		}
 		rss[MM_ANONPAGES]++;
@@ -279,8 +290,8 @@ static int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		folio_dup_file_rmap_pte(folio, page);
 		rss[mm_counter_file(folio)]++;
 	}
-	__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
-	fl_walk_count_run(w, addr, 1, folio_order(folio));
+	__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
+	fl_walk_count_single(w, addr, folio);
 	return 1;
 }
 
@@ -300,9 +311,15 @@ static struct folio *folio_prealloc(struct mm_struct *src_mm, struct vm_area_str
 	return new_folio;
 }
 
-int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
-		      unsigned long addr, unsigned long end)
+/*
+ * The PTE table's loop, compiled once per strategy (@batch is a constant),
+ * so that the per-PTE loop is the kernel's loop with nothing of batching in
+ * it, and the batched one pays only what 6.9's does.
+ */
+static __always_inline int copy_pte_range(struct fl_walk *w, const bool batch,
+					  struct vm_area_struct *dst_vma,
+					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	struct mm_struct *src_mm = src_vma->vm_mm;
@@ -372,8 +389,8 @@ again:
 			WARN_ON_ONCE(ret != -ENOENT);
 		}
 		max_nr = (end - addr) / PAGE_SIZE;
-		ret = copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, ptent, addr,
-					max_nr, rss, &prealloc);
+		ret = copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, ptent,
+					addr, max_nr, rss, &prealloc);
 		if (unlikely(ret == -EAGAIN || ret == -EHWPOISON))
 			break;
 		if (unlikely(prealloc)) {
@@ -426,4 +443,32 @@ out:
 	if (unlikely(prealloc))
 		folio_put(prealloc);
 	return ret;
+}
+
+/*
+ * One function per strategy: each loop alone is the size of the kernel's,
+ * so the compiler inlines into it what it inlines into the kernel's (both
+ * in one function, it began calling pte_val() and compound_head()).
+ */
+static noinline int copy_pte_range_perpte(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
+{
+	return copy_pte_range(w, false, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+}
+
+static noinline int copy_pte_range_batched(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					   struct vm_area_struct *src_vma, pmd_t *dst_pmd,
+					   pmd_t *src_pmd, unsigned long addr, unsigned long end)
+{
+	return copy_pte_range(w, true, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+}
+
+int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
+		      unsigned long addr, unsigned long end)
+{
+	if (w->batch)
+		return copy_pte_range_batched(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
+	return copy_pte_range_perpte(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
 }

@@ -80,12 +80,13 @@ void fl_stats_walk(unsigned int mode, const struct fl_walk_counts *w)
 	preempt_disable();
 	c = this_cpu_ptr(&fl_counters->mode[mode].walk);
 	c->vmas += w->vmas;
-	c->ptes_present += w->ptes_present;
+	c->ptes_present += w->ptes_present + w->singles;
 	c->ptes_nonpresent += w->ptes_nonpresent;
-	c->runs += w->runs;
+	c->runs += w->runs + w->singles;
 	for (b = 0; b < FORKLAB_RUN_BUCKETS; b++)
 		c->run_hist[b] += w->run_hist[b];
-	c->large_folio_ptes += w->large_folio_ptes;
+	c->run_hist[0] += w->singles;
+	c->large_folio_ptes += w->large_folio_ptes + w->large_singles;
 	c->pinned_copies += w->pinned_copies;
 	c->alloc_retries += w->alloc_retries;
 	c->alloc_failures += w->alloc_failures;

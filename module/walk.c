@@ -8,21 +8,9 @@
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
-#include <linux/log2.h>
 #include <linux/mmu_notifier.h>
 #include "forklab.h"
 #include "walk.h"
-#include "forklab_trace.h"
-
-void fl_walk_count_run(struct fl_walk *w, unsigned long addr, int nr, unsigned int order)
-{
-	w->counts.ptes_present += nr;
-	w->counts.runs++;
-	w->counts.run_hist[min_t(unsigned int, ilog2(nr), FORKLAB_RUN_BUCKETS - 1)]++;
-	if (order)
-		w->counts.large_folio_ptes += nr;
-	trace_copy_run(w->mode, addr, nr, order);
-}
 
 static int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 			  struct vm_area_struct *src_vma, pud_t *dst_pud, pud_t *src_pud,
