@@ -3,7 +3,7 @@
  * forklab internals: what the module's files share.  One concern per file:
  * symbols.c resolves, redirect.c hooks, modes.c copies, config.c decides,
  * scope.c filters, stats.c counts, dev.c talks to userspace, main.c ties up;
- * ksyms.c reaches what the kernel does not export; walk.c and pte_v*.c copy;
+ * ksyms.c reaches what the kernel does not export; walk.c (with pte_v*.h) copies;
  * contpte.c holds the arm64 contiguous-PTE policies, contpte_hook.c puts
  * them under the kernel's own callers.
  */

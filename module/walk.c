@@ -2,8 +2,9 @@
 /*
  * forklab's copy_page_range(): the walk from the pgd down to the PMD level,
  * in the names and order of mm/memory.c (identical in 6.1 and 6.12), so it
- * reads side by side with the kernel's.  Huge PMD/PUD entries, hugetlb and
- * PFN tracking are delegated to the kernel's own helpers, as the kernel does.
+ * reads side by side with the kernel's, and the release's PTE level
+ * (pte_v6_1.h, pte_v6_12.h).  Huge PMD/PUD entries, hugetlb and PFN tracking
+ * are delegated to the kernel's own helpers, as the kernel does.
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
@@ -11,8 +12,14 @@
 #include <linux/mmu_notifier.h>
 #include "forklab.h"
 #include "walk.h"
+#ifdef FL_KERNEL_6_1
+#include "pte_v6_1.h"
+#else
+#include "pte_v6_12.h"
+#endif
 
-static int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+static inline int copy_pmd_range(struct fl_walk *w, const bool batch,
+				 struct vm_area_struct *dst_vma,
 			  struct vm_area_struct *src_vma, pud_t *dst_pud, pud_t *src_pud,
 			  unsigned long addr, unsigned long end)
 {
@@ -40,13 +47,14 @@ static int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		}
 		if (pmd_none_or_clear_bad(src_pmd))
 			continue;
-		if (fl_copy_pte_range(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, next))
+		if (copy_pte_range(w, batch, dst_vma, src_vma, dst_pmd, src_pmd, addr, next))
 			return -ENOMEM;
 	} while (dst_pmd++, src_pmd++, addr = next, addr != end);
 	return 0;
 }
 
-static int copy_pud_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+static inline int copy_pud_range(struct fl_walk *w, const bool batch,
+				 struct vm_area_struct *dst_vma,
 			  struct vm_area_struct *src_vma, p4d_t *dst_p4d, p4d_t *src_p4d,
 			  unsigned long addr, unsigned long end)
 {
@@ -73,13 +81,14 @@ static int copy_pud_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		}
 		if (pud_none_or_clear_bad(src_pud))
 			continue;
-		if (copy_pmd_range(w, dst_vma, src_vma, dst_pud, src_pud, addr, next))
+		if (copy_pmd_range(w, batch, dst_vma, src_vma, dst_pud, src_pud, addr, next))
 			return -ENOMEM;
 	} while (dst_pud++, src_pud++, addr = next, addr != end);
 	return 0;
 }
 
-static int copy_p4d_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+static inline int copy_p4d_range(struct fl_walk *w, const bool batch,
+				 struct vm_area_struct *dst_vma,
 			  struct vm_area_struct *src_vma, pgd_t *dst_pgd, pgd_t *src_pgd,
 			  unsigned long addr, unsigned long end)
 {
@@ -95,7 +104,7 @@ static int copy_p4d_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		next = p4d_addr_end(addr, end);
 		if (p4d_none_or_clear_bad(src_p4d))
 			continue;
-		if (copy_pud_range(w, dst_vma, src_vma, dst_p4d, src_p4d, addr, next))
+		if (copy_pud_range(w, batch, dst_vma, src_vma, dst_p4d, src_p4d, addr, next))
 			return -ENOMEM;
 	} while (dst_p4d++, src_p4d++, addr = next, addr != end);
 	return 0;
@@ -117,8 +126,10 @@ static bool vma_needs_copy(struct vm_area_struct *dst_vma, struct vm_area_struct
 	return false;
 }
 
-int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-			    struct vm_area_struct *src_vma)
+/* The kernel's copy_page_range(), for one strategy (@batch is a constant). */
+static __always_inline int copy_page_range_as(struct fl_walk *w, const bool batch,
+					      struct vm_area_struct *dst_vma,
+					      struct vm_area_struct *src_vma)
 {
 	unsigned long addr = src_vma->vm_start;
 	unsigned long end = src_vma->vm_end;
@@ -167,7 +178,7 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		next = pgd_addr_end(addr, end);
 		if (pgd_none_or_clear_bad(src_pgd))
 			continue;
-		if (unlikely(copy_p4d_range(w, dst_vma, src_vma, dst_pgd, src_pgd, addr, next))) {
+		if (unlikely(copy_p4d_range(w, batch, dst_vma, src_vma, dst_pgd, src_pgd, addr, next))) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -180,4 +191,30 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 	if (ret && unlikely(src_vma->vm_flags & VM_PFNMAP))
 		untrack_pfn_copy(dst_vma, pfn);
 	return ret;
+}
+
+/*
+ * One function per strategy, each the whole walk as the kernel's
+ * copy_page_range() is: the compiler then spends its inlining budget as it
+ * does on mm/memory.c, and a loop never tests at run time which strategy
+ * it is (measured under icount: README, "What forklab's own walk costs").
+ */
+static noinline int copy_page_range_perpte(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					   struct vm_area_struct *src_vma)
+{
+	return copy_page_range_as(w, false, dst_vma, src_vma);
+}
+
+static noinline int copy_page_range_batched(struct fl_walk *w, struct vm_area_struct *dst_vma,
+					    struct vm_area_struct *src_vma)
+{
+	return copy_page_range_as(w, true, dst_vma, src_vma);
+}
+
+int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma)
+{
+	if (w->batch)
+		return copy_page_range_batched(w, dst_vma, src_vma);
+	return copy_page_range_perpte(w, dst_vma, src_vma);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * forklab's own copy_page_range() walk: what its levels share.  walk.c holds
- * the levels above the PTE table (the same in 6.1 and 6.12); pte_v6_1.c and
- * pte_v6_12.c hold the PTE level of each release, where they differ.
+ * the levels above the PTE table (the same in 6.1 and 6.12) and includes the
+ * PTE level of the release (pte_v6_1.h, pte_v6_12.h), where they differ.
  */
 #ifndef FORKLAB_WALK_H
 #define FORKLAB_WALK_H
@@ -44,11 +44,6 @@ struct fl_walk {
 
 int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 			    struct vm_area_struct *src_vma);
-
-/* The PTE level of the running release (pte_v6_1.c or pte_v6_12.c). */
-int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
-		      unsigned long addr, unsigned long end);
 
 /*
  * The walk's statistics run per PTE, so they must cost next to nothing: the

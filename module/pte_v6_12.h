@@ -1,9 +1,15 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef FORKLAB_PTE_V6_12_H
+#define FORKLAB_PTE_V6_12_H
 /*
  * The PTE level of forklab's walk for Linux 6.12, in the names and order of
  * that release's mm/memory.c.  Two strategies share it: per-PTE (as before
  * 6.9: one reference, one rmap duplication, one write-protect and one set
  * per page) and batched (runs of PTEs mapping one large folio at once).
+ *
+ * Included by walk.c alone: as in mm/memory.c, the levels of the walk
+ * compile into one function (here one per strategy), so the compiler
+ * inlines into it what it inlines into the kernel's copy_page_range().
  */
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
@@ -312,9 +318,9 @@ static struct folio *folio_prealloc(struct mm_struct *src_mm, struct vm_area_str
 }
 
 /*
- * The PTE table's loop, compiled once per strategy (@batch is a constant),
- * so that the per-PTE loop is the kernel's loop with nothing of batching in
- * it, and the batched one pays only what 6.9's does.
+ * The PTE table's loop.  @batch is a constant: walk.c compiles the walk
+ * once per strategy, so the per-PTE loop has nothing of batching in it and
+ * the batched one pays only what 6.9's does.
  */
 static __always_inline int copy_pte_range(struct fl_walk *w, const bool batch,
 					  struct vm_area_struct *dst_vma,
@@ -445,30 +451,4 @@ out:
 	return ret;
 }
 
-/*
- * One function per strategy: each loop alone is the size of the kernel's,
- * so the compiler inlines into it what it inlines into the kernel's (both
- * in one function, it began calling pte_val() and compound_head()).
- */
-static noinline int copy_pte_range_perpte(struct fl_walk *w, struct vm_area_struct *dst_vma,
-					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
-					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
-{
-	return copy_pte_range(w, false, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
-}
-
-static noinline int copy_pte_range_batched(struct fl_walk *w, struct vm_area_struct *dst_vma,
-					   struct vm_area_struct *src_vma, pmd_t *dst_pmd,
-					   pmd_t *src_pmd, unsigned long addr, unsigned long end)
-{
-	return copy_pte_range(w, true, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
-}
-
-int fl_copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-		      struct vm_area_struct *src_vma, pmd_t *dst_pmd, pmd_t *src_pmd,
-		      unsigned long addr, unsigned long end)
-{
-	if (w->batch)
-		return copy_pte_range_batched(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
-	return copy_pte_range_perpte(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, end);
-}
+#endif /* FORKLAB_PTE_V6_12_H */
