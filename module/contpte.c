@@ -30,6 +30,7 @@
 #include <linux/pgtable.h>
 #include "forklab.h"
 #include "contpte.h"
+#include "ksyms.h"	/* set_ptes() calls mte_sync_tags() */
 
 /* Unfolds the block holding @ptep if it is contiguous. */
 static void fl_unfold(struct mm_struct *mm, unsigned long addr, pte_t *ptep,

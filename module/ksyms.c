@@ -1,108 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Resolves, once at load time, every kernel symbol forklab needs that the
- * kernel does not export, and refuses to load naming each one it cannot
- * find.  The functions get forwarders under their kernel names (ksyms.h).
+ * kernel does not export (the list is in ksyms.h), and refuses to load
+ * naming each one it cannot find.  The functions get forwarders that the
+ * C code calls by their kernel names (ksyms.h).
  */
-#include <linux/mm.h>
-#include <linux/huge_mm.h>
-#include <linux/hugetlb.h>
 #include <linux/kprobes.h>
-#include <linux/memcontrol.h>
-#include <linux/mmu_notifier.h>
-#include <linux/pgtable.h>
-#include <linux/rmap.h>
 #include <linux/string.h>
-#include <linux/swap.h>
-#include <linux/swapops.h>
 #include "forklab.h"
 #include "ksyms.h"
-
-/*
- * The list: FN(arity, return type, name, parameter types...) for functions,
- * FNV(...) for those returning void, VAR(type, name) for data.  What differs
- * between releases is spelled out per release.
- */
-#ifdef __HAVE_PFNMAP_TRACKING
-/* x86 PAT: the generic versions are inline no-ops elsewhere. */
-#define FL_KSYMS_PFNMAP(FN, FNV)						\
-	FN(3, int, track_pfn_copy, struct vm_area_struct *, struct vm_area_struct *, unsigned long *) \
-	FNV(2, untrack_pfn_copy, struct vm_area_struct *, unsigned long)
-#else
-#define FL_KSYMS_PFNMAP(FN, FNV)
-#endif
-
-/* PUD-sized THP (x86_64): elsewhere the walk's call is dead code */
-#ifdef CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD
-#define FL_KSYMS_HUGE_PUD(FN, FNV)						\
-	FN(6, int, copy_huge_pud, struct mm_struct *, struct mm_struct *, pud_t *, pud_t *, \
-	   unsigned long, struct vm_area_struct *)
-#else
-#define FL_KSYMS_HUGE_PUD(FN, FNV)
-#endif
-
-#ifdef CONFIG_HUGETLB_PAGE
-#define FL_KSYMS_HUGETLB(FN, FNV)						\
-	FN(4, int, copy_hugetlb_page_range, struct mm_struct *, struct mm_struct *, \
-	   struct vm_area_struct *, struct vm_area_struct *)
-#else
-#define FL_KSYMS_HUGETLB(FN, FNV)
-#endif
-
-/* Out-of-line helpers of inline page-table accessors, per arch. */
-#if defined(CONFIG_X86) && defined(FL_KERNEL_6_12)
-/* 6.6 gave pte_mkwrite() a vma (shadow stacks) and moved it out of line */
-#define FL_KSYMS_ARCH(FN, FNV)	FN(2, pte_t, pte_mkwrite, pte_t, struct vm_area_struct *)
-#elif defined(CONFIG_ARM64_MTE)
-/* set_ptes() syncs MTE tags of tagged pages */
-#define FL_KSYMS_ARCH(FN, FNV)	FNV(2, mte_sync_tags, pte_t, unsigned int)
-#else
-#define FL_KSYMS_ARCH(FN, FNV)
-#endif
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define FL_KSYMS_RELEASE(FN, FNV)						\
-	FNV(3, mm_trace_rss_stat, struct mm_struct *, int, long)		\
-	FNV(2, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *, bool) \
-	FNV(3, page_add_new_anon_rmap, struct page *, struct vm_area_struct *, unsigned long) \
-	FNV(2, lru_cache_add_inactive_or_unevictable, struct page *, struct vm_area_struct *) \
-	FNV(2, __cgroup_throttle_swaprate, struct page *, gfp_t)			\
-	FNV(4, page_add_anon_rmap, struct page *, struct vm_area_struct *, unsigned long, rmap_t)
-#else
-#define FL_KSYMS_RELEASE(FN, FNV)						\
-	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
-	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
-	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
-	FNV(2, folio_add_lru_vma, struct folio *, struct vm_area_struct *)	\
-	FNV(2, __folio_throttle_swaprate, struct folio *, gfp_t)		\
-	FN(3, pte_t *, __pte_offset_map, pmd_t *, unsigned long, pmd_t *)	\
-	FN(4, pte_t *, pte_offset_map_nolock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
-	FN(4, pte_t *, __pte_offset_map_lock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
-	FNV(6, folio_add_anon_rmap_ptes, struct folio *, struct page *, int, struct vm_area_struct *, \
-	    unsigned long, rmap_t)
-#endif
-
-#define FL_KSYMS(FN, FNV)							\
-	FN(3, struct page *, vm_normal_page, struct vm_area_struct *, unsigned long, pte_t) \
-	FN(2, int, __pte_alloc, struct mm_struct *, pmd_t *)			\
-	FN(3, int, __pmd_alloc, struct mm_struct *, pud_t *, unsigned long)	\
-	FN(3, int, __pud_alloc, struct mm_struct *, p4d_t *, unsigned long)	\
-	FN(3, int, __p4d_alloc, struct mm_struct *, pgd_t *, unsigned long)	\
-	FNV(1, pgd_clear_bad, pgd_t *)						\
-	FNV(1, p4d_clear_bad, p4d_t *)						\
-	FNV(1, pud_clear_bad, pud_t *)						\
-	FNV(1, pmd_clear_bad, pmd_t *)						\
-	FN(7, int, copy_huge_pmd, struct mm_struct *, struct mm_struct *, pmd_t *, pmd_t *, \
-	   unsigned long, struct vm_area_struct *, struct vm_area_struct *)	\
-	FL_KSYMS_HUGE_PUD(FN, FNV)						\
-	FN(1, int, swap_duplicate, swp_entry_t)					\
-	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
-	FN(1, int, __mmu_notifier_invalidate_range_start, struct mmu_notifier_range *) \
-	FN(3, int, __mem_cgroup_charge, struct folio *, struct mm_struct *, gfp_t) \
-	FL_KSYMS_PFNMAP(FN, FNV)						\
-	FL_KSYMS_HUGETLB(FN, FNV)						\
-	FL_KSYMS_ARCH(FN, FNV)							\
-	FL_KSYMS_RELEASE(FN, FNV)
 
 /* The forwarders: each calls the kernel's function at its resolved address. */
 #define FL_DEFINE_FN(n, ret, name, types...)					\
