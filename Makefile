@@ -59,17 +59,18 @@ check-fast:
 # network, so no 9p sysroot), on linux-source-6.12 built with DEBUG_VM,
 # PAGE_TABLE_CHECK, KASAN and lockdep (tools/kernels/build-debug).
 DEBUG_SUITES := t-debug-kernel.sh t-module.sh t-conflict.sh fl-ioctl-test fl-ioctl-fuzz fl-walk-test t-diff.sh \
-		t-cli.sh t-forks.sh t-storm.sh t-pressure.sh t-contpte.sh t-cow.sh
+		t-cli.sh t-forks.sh t-storm.sh t-pressure.sh t-race.sh t-contpte.sh t-cow.sh
 check-debug:
 	@tools/check --suites "$(DEBUG_SUITES)" --timeout 5400 x86_64-6.12-debug
 
 # The load tests for minutes: SOAK_SECONDS of switches under a fork storm,
 # then as long of insmod/rmmod cycles during one, quiet cycles for the leak
-# check, the ioctl fuzzer at 10x, and the memory-pressure forks.
+# check, the ioctl fuzzer at 10x, the memory-pressure forks, and the races
+# (SOAK_SECONDS / 2 per race program and mode: 4 modes x 2 programs).
 SOAK_SECONDS ?= 120
 soak:
-	@tools/check --suites "t-storm.sh fl-ioctl-fuzz t-pressure.sh" --timeout 3600 \
-		--env "FL_STORM_SECONDS=$(SOAK_SECONDS) FL_STORM_CYCLES=$$(($(SOAK_SECONDS) * 2)) FL_QUIET_CYCLES=120 FL_FUZZ_ITERATIONS=200000" \
+	@tools/check --suites "t-storm.sh fl-ioctl-fuzz t-pressure.sh t-race.sh" --timeout 3600 \
+		--env "FL_STORM_SECONDS=$(SOAK_SECONDS) FL_STORM_CYCLES=$$(($(SOAK_SECONDS) * 2)) FL_QUIET_CYCLES=120 FL_FUZZ_ITERATIONS=200000 FL_RACE_SECONDS=$$(($(SOAK_SECONDS) / 2))" \
 		$(or $(TARGET),$(TARGETS))
 
 demo:

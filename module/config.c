@@ -18,50 +18,115 @@ bool fl_contpte_supported(unsigned int policy)
 	return policy < FORKLAB_CONTPTE_POLICY_COUNT && (FL_CONTPTE_SUPPORTED & (1U << policy));
 }
 
-static int fl_config_set_contpte(unsigned int policy)
+/*
+ * A change goes in two phases so that a failure never has anything to
+ * restore but variables: first whatever can fail (registering the contpte
+ * hooks, then the copy_page_range redirect), each undone on failure by
+ * unregistering what this very change registered, which cannot fail; then
+ * the teardowns the new state wants (unregistering), which cannot fail
+ * either.  Tearing the old state down first and putting it back on failure
+ * is wrong: re-registering can fail (another IPMODIFY user may have taken a
+ * helper in between), and the old configuration would be lost.
+ */
+
+/* Phase 1 for the policy: registers the hooks it needs; *@registered if it did. */
+static int fl_config_prepare_contpte(unsigned int policy, bool *registered)
 {
 	unsigned int old = fl_live_contpte;
 	int ret;
 
-	if (policy == FORKLAB_CONTPTE_KERNEL) {
-		fl_contpte_hook_unregister();
-		WRITE_ONCE(fl_live_contpte, policy);
-		return 0;
-	}
+	*registered = false;
+	if (policy == FORKLAB_CONTPTE_KERNEL)
+		return 0;	/* the hooks go (if they were there) in phase 2 */
 	/* as for modes: the first hooked call must see the new policy */
 	WRITE_ONCE(fl_live_contpte, policy);
+	if (old != FORKLAB_CONTPTE_KERNEL)
+		return 0;	/* the hooks are registered already */
 	ret = fl_contpte_hook_register();
 	if (ret)
 		WRITE_ONCE(fl_live_contpte, old);
+	else
+		*registered = true;
 	return ret;
 }
 
-static int fl_config_set_mode(unsigned int mode)
+/* Undoes phase 1 for the policy, after a later failure; cannot fail. */
+static void fl_config_undo_contpte(unsigned int old, bool registered)
 {
+	if (registered)
+		fl_contpte_hook_unregister();
+	WRITE_ONCE(fl_live_contpte, old);
+}
+
+/* Phase 2 for the policy: cannot fail. */
+static void fl_config_commit_contpte(unsigned int policy)
+{
+	if (policy == FORKLAB_CONTPTE_KERNEL) {
+		fl_contpte_hook_unregister();
+		WRITE_ONCE(fl_live_contpte, policy);
+	}
+}
+
+/* Phase 1 for the mode: registers the redirect if the mode needs it. */
+static int fl_config_prepare_mode(unsigned int mode)
+{
+	unsigned int old = fl_live_mode;
 	int ret;
 
 	if (!fl_mode_supported(mode))
 		return -EINVAL;
-	if (fl_mode(mode)->needs_redirect) {
-		/* Publish the mode first: the first redirected fork must see it. */
-		unsigned int old = fl_live_mode;
+	if (!fl_mode(mode)->needs_redirect)
+		return 0;	/* unregistered (if it was) in phase 2 */
+	/* Publish the mode first: the first redirected fork must see it. */
+	WRITE_ONCE(fl_live_mode, mode);
+	ret = fl_redirect_register();
+	if (ret)
+		WRITE_ONCE(fl_live_mode, old);
+	return ret;
+}
 
-		WRITE_ONCE(fl_live_mode, mode);
-		ret = fl_redirect_register();
-		if (ret)
-			WRITE_ONCE(fl_live_mode, old);
-		return ret;
-	}
+/* Phase 2 for the mode: cannot fail. */
+static void fl_config_commit_mode(unsigned int mode)
+{
+	if (fl_mode(mode)->needs_redirect)
+		return;
 	/* Unregister first, so that no fork is redirected into a no-redirect mode. */
 	fl_redirect_unregister();
 	WRITE_ONCE(fl_live_mode, mode);
+}
+
+/*
+ * Mode and/or policy (@set: FORKLAB_CONFIG_SET_MODE / _SET_CONTPTE), all
+ * or nothing; called with the config mutex held.
+ */
+static int fl_config_apply(unsigned int set, unsigned int mode, unsigned int policy)
+{
+	unsigned int old_contpte = fl_live_contpte;
+	bool registered = false;
+	int ret;
+
+	if (set & FORKLAB_CONFIG_SET_CONTPTE) {
+		ret = fl_config_prepare_contpte(policy, &registered);
+		if (ret)
+			return ret;
+	}
+	if (set & FORKLAB_CONFIG_SET_MODE) {
+		ret = fl_config_prepare_mode(mode);
+		if (ret) {
+			if (set & FORKLAB_CONFIG_SET_CONTPTE)
+				fl_config_undo_contpte(old_contpte, registered);
+			return ret;
+		}
+		fl_config_commit_mode(mode);
+	}
+	if (set & FORKLAB_CONFIG_SET_CONTPTE)
+		fl_config_commit_contpte(policy);
 	return 0;
 }
 
 int fl_config_set(const struct forklab_config *cfg)
 {
 	struct fl_scope *scope = NULL;
-	unsigned int old_contpte;
 	int ret = 0;
 
 	if (cfg->flags & ~FORKLAB_CONFIG_FLAGS)
@@ -90,15 +155,8 @@ int fl_config_set(const struct forklab_config *cfg)
 	 */
 	if (scope)
 		scope = fl_scope_swap(scope);
-	old_contpte = fl_live_contpte;
-	if (cfg->flags & FORKLAB_CONFIG_SET_CONTPTE)
-		ret = fl_config_set_contpte(cfg->contpte_policy);
-	if (!ret && (cfg->flags & FORKLAB_CONFIG_SET_MODE)) {
-		ret = fl_config_set_mode(cfg->mode);
-		/* failed: the old policy comes back (it was registered before) */
-		if (ret && (cfg->flags & FORKLAB_CONFIG_SET_CONTPTE))
-			fl_config_set_contpte(old_contpte);
-	}
+	ret = fl_config_apply(cfg->flags & (FORKLAB_CONFIG_SET_MODE | FORKLAB_CONFIG_SET_CONTPTE),
+			      cfg->mode, cfg->contpte_policy);
 	if (scope && ret)
 		scope = fl_scope_swap(scope);	/* failed: the old scope comes back */
 	if (scope)
@@ -121,12 +179,8 @@ int fl_config_init(unsigned int initial_mode, unsigned int initial_contpte)
 	int ret;
 
 	mutex_lock(&fl_config_lock);
-	ret = fl_config_set_contpte(initial_contpte);
-	if (!ret) {
-		ret = fl_config_set_mode(initial_mode);
-		if (ret)
-			fl_config_set_contpte(FORKLAB_CONTPTE_KERNEL);
-	}
+	ret = fl_config_apply(FORKLAB_CONFIG_SET_MODE | FORKLAB_CONFIG_SET_CONTPTE,
+			      initial_mode, initial_contpte);
 	mutex_unlock(&fl_config_lock);
 	return ret;
 }

@@ -99,7 +99,11 @@ void fl_contpte_wrprotect_ptes(unsigned int policy, struct mm_struct *mm,
  * The child's side of fork (forklab's walk only): set @nr empty PTEs to
  * consecutive pages of one folio, starting with @pte.  A whole block whose
  * pages are aligned too can be written contiguous at once, as the kernel's
- * contpte_set_ptes() does; the child's mm is always a user mm.
+ * contpte_set_ptes() does; the child's mm is always a user mm.  Only a
+ * valid entry may be contiguous: the walk also batches present but not
+ * valid PTEs (PROT_NONE, NUMA hinting), and like the kernel we never set
+ * PTE_CONT on those (contpte code elsewhere takes PTE_CONT to mean a valid
+ * block; the kernel warns on a non-valid one under DEBUG_VM).
  */
 void fl_contpte_set_ptes(unsigned int policy, struct mm_struct *mm, unsigned long addr,
 			 pte_t *ptep, pte_t pte, unsigned int nr)
@@ -112,7 +116,7 @@ void fl_contpte_set_ptes(unsigned int policy, struct mm_struct *mm, unsigned lon
 	do {
 		next = pte_cont_addr_end(addr, end);
 		n = (next - addr) >> PAGE_SHIFT;
-		if (policy == FORKLAB_CONTPTE_BLOCK && n == CONT_PTES &&
+		if (policy == FORKLAB_CONTPTE_BLOCK && n == CONT_PTES && pte_valid(pte) &&
 		    !(pte_pfn(pte) & (CONT_PTES - 1))) {
 			__set_ptes(mm, addr, ptep, pte_mkcont(pte), n);
 			t.blocks_kept++;

@@ -93,18 +93,29 @@ void fl_stats_walk(unsigned int mode, const struct fl_walk_counts *w)
 	preempt_enable();
 }
 
-/* One contpte helper call; runs under the page-table lock (no preemption). */
+/*
+ * One contpte helper call.  It runs under the page-table lock, which on
+ * PREEMPT_RT (Debian's -rt flavours) is a sleeping lock that leaves
+ * preemption on: another task on this CPU could then interleave with the
+ * increments and lose counts.  So preemption is off around them, as in
+ * fl_stats_walk() (migration off would not do: the other task may run on
+ * this CPU); elsewhere the lock has it off already, and this costs a
+ * preemption-count increment and decrement.
+ */
 void fl_stats_contpte(unsigned int policy, unsigned int helper, unsigned int nr,
 		      const struct fl_contpte_tally *t)
 {
-	struct forklab_contpte_counters *c = this_cpu_ptr(&fl_counters->contpte[policy][helper]);
+	struct forklab_contpte_counters *c;
 
+	preempt_disable();
+	c = this_cpu_ptr(&fl_counters->contpte[policy][helper]);
 	c->calls++;
 	c->ptes += nr;
 	c->unfolds += t->unfolds;
 	c->folds += t->folds;
 	c->invalidations += t->unfolds + t->folds;
 	c->blocks_kept += t->blocks_kept;
+	preempt_enable();
 }
 
 /*

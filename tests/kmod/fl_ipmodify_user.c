@@ -14,11 +14,21 @@
  *
  * The read-only parameter hits counts the calls seen, so that a test can
  * show the user is live.
+ *
+ *   lurk=FUNC    besides: a thread that keeps trying to register an
+ *                IPMODIFY ftrace_ops on FUNC until it gets it (lurk_got
+ *                says when), for tests/vm/t-config-fail.sh.  While forklab
+ *                holds FUNC (a contpte helper) every try fails; the moment
+ *                forklab lets go, even for a few milliseconds inside one
+ *                SET_CONFIG, the lurker has it.  A change that tears its
+ *                old state down first and restores it on failure loses it.
  */
 #include <linux/atomic.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -151,7 +161,76 @@ static int fl_ftrace_start(void)
 	return 0;
 }
 
+/* lurk=FUNC */
+
+static char *lurk;
+module_param(lurk, charp, 0444);
+MODULE_PARM_DESC(lurk, "also keep trying to take FUNC with an IPMODIFY ftrace_ops until it is free");
+
+static atomic_t fl_lurk_got = ATOMIC_INIT(0);
+module_param_named(lurk_got, fl_lurk_got.counter, int, 0444);
+MODULE_PARM_DESC(lurk_got, "1 once the lurker holds its function (read-only)");
+
+static void notrace fl_lurk_handler(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+}
+
+static struct ftrace_ops fl_lurk_ops = {
+	.func = fl_lurk_handler,
+	.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT | FL_SAVE_REGS,
+};
+static struct task_struct *fl_lurk_task;
+
+/* Retries every 20-50 us: a gap of a millisecond is enough to lose the function. */
+static int fl_lurk_fn(void *unused)
+{
+	while (!kthread_should_stop()) {
+		if (!atomic_read(&fl_lurk_got) && !register_ftrace_function(&fl_lurk_ops)) {
+			atomic_set(&fl_lurk_got, 1);
+			pr_info("fl_ipmodify_user: the lurker took %s\n", lurk);
+		}
+		usleep_range(20, 50);
+	}
+	return 0;
+}
+
+static int fl_lurk_start(void)
+{
+	int ret = ftrace_set_filter(&fl_lurk_ops, lurk, strlen(lurk), 1);
+
+	if (ret) {
+		pr_err("fl_ipmodify_user: cannot set the ftrace filter on %s: error %d%s\n",
+		       lurk, ret, fl_why(ret));
+		return ret;
+	}
+	fl_lurk_task = kthread_run(fl_lurk_fn, NULL, "fl_lurker");
+	if (IS_ERR(fl_lurk_task)) {
+		ftrace_set_filter(&fl_lurk_ops, NULL, 0, 1);
+		return PTR_ERR(fl_lurk_task);
+	}
+	return 0;
+}
+
+static void fl_lurk_stop(void)
+{
+	kthread_stop(fl_lurk_task);
+	if (atomic_read(&fl_lurk_got))
+		unregister_ftrace_function(&fl_lurk_ops);
+	ftrace_set_filter(&fl_lurk_ops, NULL, 0, 1);
+}
+
 static bool fl_is_kprobe;
+
+static void fl_main_stop(void)
+{
+	if (fl_is_kprobe) {
+		unregister_kprobe(&fl_kprobe);
+	} else {
+		unregister_ftrace_function(&fl_ftrace_ops);
+		fl_ftrace_clear_filter();
+	}
+}
 
 static int __init fl_init(void)
 {
@@ -165,19 +244,25 @@ static int __init fl_init(void)
 		return -EINVAL;
 	}
 	ret = fl_is_kprobe ? fl_kprobe_start() : fl_ftrace_start();
-	if (!ret)
-		pr_info("fl_ipmodify_user: %s IPMODIFY user on %s registered\n", kind, FL_TARGET);
-	return ret;
+	if (ret)
+		return ret;
+	pr_info("fl_ipmodify_user: %s IPMODIFY user on %s registered\n", kind, FL_TARGET);
+	if (lurk) {
+		ret = fl_lurk_start();
+		if (ret) {
+			fl_main_stop();
+			return ret;
+		}
+		pr_info("fl_ipmodify_user: lurking for %s\n", lurk);
+	}
+	return 0;
 }
 
 static void __exit fl_exit(void)
 {
-	if (fl_is_kprobe) {
-		unregister_kprobe(&fl_kprobe);
-	} else {
-		unregister_ftrace_function(&fl_ftrace_ops);
-		fl_ftrace_clear_filter();
-	}
+	if (lurk)
+		fl_lurk_stop();
+	fl_main_stop();
 	pr_info("fl_ipmodify_user: %s user on %s removed after %ld hits\n", kind, FL_TARGET,
 		atomic_long_read(&fl_hits));
 }

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Fork racing the rest of mm from outside the parent's mmap_lock, in every
+# mode (issue 16): GUP-fast pins of fresh PTE-mapped THPs while they are
+# copied (fl-pinrace), and a parent whose memory is pinned, reclaimed to
+# zram, compacted, collapsed by khugepaged and merged by KSM while it forks
+# (fl-race).  Children check their memory, a page pinned across a fork must
+# stay the parent's and be copied for the child, the books must balance;
+# tools/vm/run checks the kernel log.  FL_RACE_SECONDS per program and mode
+# (short in 'make check', long in 'make soak').  Each mode's counts are
+# printed as '# pinrace ...' and '# race ...' lines.
+. /forklab/tests/lib.sh
+SECS=${FL_RACE_SECONDS:-6}
+PKO=/forklab/fl_pinner.ko
+KSM=/sys/kernel/mm/ksm
+KHP=/sys/kernel/mm/transparent_hugepage/khugepaged
+
+[ -f $PKO ] || { nok "no $PKO (tools/build/target builds it)"; t_done; exit 1; }
+t "zram swap on" setup_swap_and_hugetlb
+# no hugetlb reservation meanwhile: every iteration wants a fresh 2 MiB THP
+hugetlb=$(cat /proc/sys/vm/nr_hugepages)
+echo 0 > /proc/sys/vm/nr_hugepages
+t "insmod forklab and fl_pinner" sh -c "insmod $KO && insmod $PKO"
+# Debian's kernels have KSM (fl-race then requires merges); a kernel built
+# without it (the debug lane's defconfig) skips that part
+if [ -d $KSM ]; then
+	ok "KSM is there"
+elif uname -v | grep -q Debian; then
+	nok "no $KSM in a Debian kernel (CONFIG_KSM=y expected)"
+else
+	ok "# SKIP no KSM in this kernel: fl-race runs without ksmd"
+fi
+t "THP enabled (always or madvise)" grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled
+
+# ksmd and khugepaged scanning fast, put back at the end
+saved=""
+for f in $KSM/run $KSM/sleep_millisecs $KSM/pages_to_scan \
+	 $KHP/scan_sleep_millisecs $KHP/alloc_sleep_millisecs $KHP/pages_to_scan; do
+	[ -f $f ] && saved="$saved $f=$(cat $f)"
+done
+[ -d $KSM ] && { echo 20 > $KSM/sleep_millisecs; echo 1000 > $KSM/pages_to_scan; echo 1 > $KSM/run; }
+echo 10 > $KHP/scan_sleep_millisecs; echo 10 > $KHP/alloc_sleep_millisecs; echo 4096 > $KHP/pages_to_scan
+
+: > /tmp/race.counts
+for m in $(modes); do
+	t "mode $m" forklab mode "$m"
+	t_tap "pinrace: " fl-pinrace "$SECS"
+	grep '^# pinrace' /tmp/t.tap >> /tmp/race.counts
+	t_tap "race: " fl-race "$SECS"
+	grep '^# race' /tmp/t.tap >> /tmp/race.counts
+	rmdir /sys/fs/cgroup/fl-race 2>/dev/null
+done
+forklab mode stock >/dev/null
+for s in $saved; do echo "${s#*=}" > "${s%%=*}"; done
+echo "$hugetlb" > /proc/sys/vm/nr_hugepages
+t "the race cgroup is gone" [ ! -d /sys/fs/cgroup/fl-race ]
+echo "# race counts per mode ($TARGET, $SECS s per program and mode):"
+cat /tmp/race.counts
+rmmod fl_pinner
+rmmod forklab
+t_done
