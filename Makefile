@@ -4,9 +4,19 @@
 TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12
 DEFAULT_TARGET := x86_64-6.1
 TARGET ?=
-KRELEASE := $(shell uname -r)
-KDIR ?= /lib/modules/$(KRELEASE)/build
-HOSTBUILD := build/host-$(KRELEASE)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# The release of KDIR, which need not be the running kernel's (evaluated only
+# when a rule needs it: 'make check' has no KDIR).  Debian's headers set it
+# in .kernelvariables (their kernel.release holds the upstream version).
+KRELEASE = $(or $(shell sed -n 's/^override KERNELRELEASE = //p' $(KDIR)/.kernelvariables 2>/dev/null),\
+	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),\
+	$(error no kernel headers at KDIR=$(KDIR): apt-get install linux-headers-$$(uname -r), or pass KDIR=))
+HOSTBUILD = build/host-$(KRELEASE)
+# 'make install': the module goes under $(DESTDIR)/lib/modules/<release of
+# KDIR>/extra, the programs under $(DESTDIR)$(PREFIX)/sbin
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^\#define FL_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' module/forklab.h)
 
 ifeq ($(TARGET),)
 all: module userspace
@@ -30,7 +40,11 @@ help:
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
-	@echo "  make install              install forklab.ko, the CLI and forklab-bench on this machine (root)"
+	@echo "  make install              install forklab.ko (for KDIR's release), the CLI and forklab-bench"
+	@echo "                            (root; DESTDIR=, PREFIX=$(PREFIX)); make uninstall takes them away"
+	@echo "  make sign KEY=K CERT=C    sign the module built for KDIR (Secure Boot: a key enrolled as MOK)"
+	@echo "  make dkms-install         register with DKMS, which rebuilds forklab for every kernel (root);"
+	@echo "                            make dkms-uninstall"
 	@echo "  make clean"
 
 setup:
@@ -82,14 +96,45 @@ ab:
 vm-shell:
 	@tools/build/target $(or $(TARGET),$(DEFAULT_TARGET)) && tools/vm/run $(or $(TARGET),$(DEFAULT_TARGET)) --sysroot --shell
 
+# Kbuild's own modules_install, into the release of KDIR.  Not signed there
+# (a distribution's headers hold no signing key: 'make sign'), and depmod
+# runs here, since Debian's headers have no System.map for Kbuild's.
 install: module userspace
-	install -D -m 0644 $(HOSTBUILD)/forklab.ko /lib/modules/$(KRELEASE)/extra/forklab.ko
-	depmod -a $(KRELEASE)
-	install -D -m 0755 $(HOSTBUILD)/bin/forklab /usr/local/sbin/forklab
-	install -D -m 0755 $(HOSTBUILD)/bin/forklab-bench /usr/local/sbin/forklab-bench
+	$(MAKE) -s -C $(KDIR) M=$(CURDIR)/$(HOSTBUILD)/src INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | { grep -v "missing 'System.map'" || true; }
+	$(if $(DESTDIR),,depmod -a $(KRELEASE))
+	install -D -m 0755 $(HOSTBUILD)/bin/forklab $(DESTDIR)$(PREFIX)/sbin/forklab
+	install -D -m 0755 $(HOSTBUILD)/bin/forklab-bench $(DESTDIR)$(PREFIX)/sbin/forklab-bench
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/extra/forklab.ko*
+	$(if $(DESTDIR),,depmod -a $(KRELEASE))
+	rm -f $(DESTDIR)$(PREFIX)/sbin/forklab $(DESTDIR)$(PREFIX)/sbin/forklab-bench
+
+# Secure Boot (lockdown) loads only modules signed with a key the firmware
+# or shim trusts: sign with a key enrolled as MOK (mokutil --import CERT).
+sign: module
+	@[ -n "$(KEY)" ] && [ -n "$(CERT)" ] || { echo "make sign needs KEY=private key and CERT=its DER certificate (enrolled with mokutil)" >&2; exit 2; }
+	$(or $(wildcard $(KDIR)/scripts/sign-file),$(error no scripts/sign-file in KDIR=$(KDIR))) sha256 $(KEY) $(CERT) $(HOSTBUILD)/forklab.ko
+	@echo "signed $(HOSTBUILD)/forklab.ko: $$(/sbin/modinfo -F signer $(HOSTBUILD)/forklab.ko)"
+
+# The sources DKMS builds from: the Kbuild, the module, the UAPI header.
+# Built and installed at once for KDIR's release; DKMS rebuilds it for every
+# kernel installed later (AUTOINSTALL).
+DKMS_SRC = $(DESTDIR)/usr/src/forklab-$(VERSION)
+dkms-install:
+	install -d $(DKMS_SRC)
+	cp -r Kbuild dkms.conf module include $(DKMS_SRC)/
+	dkms add forklab/$(VERSION)
+	dkms install forklab/$(VERSION) -k $(KRELEASE) --kernelsourcedir $(KDIR) $(DKMS_FLAGS)
+
+dkms-uninstall:
+	dkms remove forklab/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell install clean
+.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell \
+	install uninstall sign dkms-install dkms-uninstall clean

@@ -29,7 +29,7 @@ fi
 pkgs=(build-essential gcc-12 gcc-12-aarch64-linux-gnu gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross bc bison flex libelf-dev libssl-dev cpio xz-utils
       zstd kmod qemu-system-x86 qemu-system-arm busybox-static gnuplot-nox
-      rsync file linux-source-6.12)
+      rsync file linux-source-6.12 dkms openssl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
