@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The fake device: implements userspace/device.h from struct fake_state. */
+/* The fake device: implements userspace/lib/device.h from struct fake_state. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +78,9 @@ int fl_dev_set_config(struct fl_dev *dev, struct forklab_config *c)
 		fake.config.scope = c->scope;
 		fake.config.scope_pid = c->scope_pid;
 		memcpy(fake.config.scope_arg, c->scope_arg, sizeof(c->scope_arg));
+		fake.scopes_set |= 1U << c->scope;
+		if (c->scope == FORKLAB_SCOPE_CGROUP)
+			memcpy(fake.last_cgroup_scope, c->scope_arg, sizeof(c->scope_arg));
 	}
 	*c = fake.config;
 	return 0;

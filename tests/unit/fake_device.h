@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A scripted stand-in for the module, behind userspace/device.h. */
+/* A scripted stand-in for the module, behind userspace/lib/device.h. */
 #ifndef FAKE_DEVICE_H
 #define FAKE_DEVICE_H
 
-#include "device.h"
+#include "lib/device.h"
 
 struct fake_state {
 	int open_err;		/* what opening /dev/forklab fails with (negative errno) */
@@ -21,6 +21,8 @@ struct fake_state {
 	int load_err, unload_err;
 	char load_path[256], load_params[128];
 	int opens, closes;
+	unsigned int scopes_set;	/* bit per scope kind ever set since fake_reset() */
+	char last_cgroup_scope[FORKLAB_SCOPE_ARG_LEN];	/* the last cgroup scope set */
 };
 
 extern struct fake_state fake;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the A/B statistics (userspace/abstat.c) against known
+ * Unit tests of the A/B statistics (userspace/lib/abstat.c) against known
  * answers: textbook summaries, R's quantile type 7, and R's wilcox.test()
  * p-values (exact and normal approximation), worked out by hand below.
  * Speaks TAP and ends with "N passed, N failed".
@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "abstat.h"
+#include "lib/abstat.h"
 
 static int tests, failures;
 
@@ -137,12 +137,63 @@ static void test_significance(void)
 	      "significance: * below 0.05, ** below 0.01");
 }
 
+/*
+ * Holm against R: p.adjust(c(0.01, 0.04, 0.03, 0.005), method = "holm")
+ * sorts to 0.005, 0.01, 0.03, 0.04, multiplies by 4, 3, 2, 1 (0.02, 0.03,
+ * 0.06, 0.04), keeps it monotone (the last becomes 0.06) and puts it back
+ * in order: 0.03 0.06 0.06 0.02.  p.adjust(c(0.5, 0.2, 0.01), "holm"):
+ * 0.03, 0.4, 0.5 -> 0.5 0.4 0.03.  p.adjust(c(0.6, 0.7), "holm"): 1.2 capped
+ * -> 1 1.  p.adjust(c(NA, 0.02, 0.04), "holm"): NA is left out of n ->
+ * NA 0.04 0.04.
+ */
+static void test_holm(void)
+{
+	double p1[] = { 0.01, 0.04, 0.03, 0.005 }, w1[] = { 0.03, 0.06, 0.06, 0.02 };
+	double p2[] = { 0.5, 0.2, 0.01 }, w2[] = { 0.5, 0.4, 0.03 };
+	double p3[] = { 0.6, 0.7 }, p4[] = { NAN, 0.02, 0.04 }, a[4];
+	int ok = 1;
+
+	fl_holm(p1, 4, a);
+	for (int i = 0; i < 4; i++)
+		ok &= near(a[i], w1[i], 1e-12);
+	check(ok, "holm: R's p.adjust(c(0.01, 0.04, 0.03, 0.005), 'holm') = 0.03 0.06 0.06 0.02");
+	ok = 1;
+	fl_holm(p2, 3, p2);	/* in place */
+	for (int i = 0; i < 3; i++)
+		ok &= near(p2[i], w2[i], 1e-12);
+	check(ok, "holm: in place, p.adjust(c(0.5, 0.2, 0.01), 'holm') = 0.5 0.4 0.03");
+	fl_holm(p3, 2, a);
+	check(a[0] == 1 && a[1] == 1, "holm: capped at 1 (p.adjust(c(0.6, 0.7), 'holm') = 1 1)");
+	fl_holm(p4, 3, a);
+	check(isnan(a[0]) && near(a[1], 0.04, 1e-12) && near(a[2], 0.04, 1e-12),
+	      "holm: NaN left out of n (p.adjust(c(NA, 0.02, 0.04), 'holm') = NA 0.04 0.04)");
+	fl_holm(p1, 1, a);
+	check(a[0] == 0.01, "holm: one test is left as it is");
+}
+
+/*
+ * Tukey's fences, type-7 quartiles: 1..9 and 100 give q1 = 3.25, q3 = 7.75,
+ * IQR 4.5, fences -3.5 and 14.5: one outlier (100).
+ */
+static void test_tukey(void)
+{
+	double x[] = { 5, 1, 9, 100, 2, 8, 3, 7, 4, 6 }, lo, hi;
+	double y[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 }, flat[] = { 4446, 4446, 4446, 4446 };
+
+	check(fl_tukey_outliers(x, 10, &lo, &hi) == 1 && near(lo, -3.5, 1e-12) && near(hi, 14.5, 1e-12),
+	      "tukey: 1..9 and 100: fences -3.5, 14.5, one outlier");
+	check(fl_tukey_outliers(y, 9, NULL, NULL) == 0, "tukey: 1..9: none");
+	check(fl_tukey_outliers(flat, 4, NULL, NULL) == 0, "tukey: identical values (icount): none");
+}
+
 int main(void)
 {
 	test_summary();
 	test_mann_whitney();
 	test_change();
 	test_significance();
+	test_holm();
+	test_tukey();
 	printf("%d passed, %d failed\n", tests - failures, failures);
 	return failures != 0;
 }

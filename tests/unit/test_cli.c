@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "cli.h"
+#include "cli/commands.h"
 #include "fake_device.h"
 #include "json_check.h"
 
@@ -363,6 +364,214 @@ static int count_in_file(const char *path, const char *needle, char **content)
 	return n;
 }
 
+/* Writes @text to @path; aborts on failure (a test's own setup). */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		abort();
+}
+
+/*
+ * Under icount (forklab.clock=icount on a fake machine's command line) the
+ * unit is guest instructions everywhere, never a time; --clock overrides.
+ */
+static void test_ab_icount(const char *dir)
+{
+	char envroot[4300], path[4400], out[4300];
+
+	fake_reset();
+	snprintf(envroot, sizeof(envroot), "%s/machine", dir);
+	snprintf(path, sizeof(path), "mkdir -p '%s/proc/sys/kernel'", envroot);
+	if (system(path))
+		abort();
+	snprintf(path, sizeof(path), "%s/proc/cmdline", envroot);
+	put_file(path, "console=ttyS0 forklab.clock=icount\n");
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", envroot);
+	put_file(path, "processor\t: 0\nmodel name\t: QEMU TCG CPU version 2.5+\n\n");
+	setenv("FORKLAB_ENV_ROOT", envroot, 1);
+	snprintf(out, sizeof(out), "%s/icount", dir);
+	check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "stock,batched", "--out", out, "latency",
+		  "--size", "2M", "--forks", "1", NULL) == 0 &&
+	      strstr(out_buf, "latency: k-instr/fork, lower is better") && strstr(out_buf, "TCG-icount") &&
+	      strstr(out_buf, "not cycles") && !strstr(out_buf, "us/fork") && !strstr(out_buf, "ms/fork"),
+	      "ab under icount: the table is in k-instr/fork, says TCG-icount and that these are not cycles");
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	check(count_in_file(path, "\"clock\":\"icount\",\"unit\":\"k-instr/fork\"", NULL) == 1 &&
+	      count_in_file(path, "\"platform\":\"TCG-icount\"", NULL) == 1 &&
+	      count_in_file(path, "\"forklab_git\":\"unit-test\"", NULL) == 1, "  ... results.json: clock, unit, where it ran");
+	snprintf(path, sizeof(path), "%s/results.csv", out);
+	check(count_in_file(path, ",k-instr/fork,", NULL) == 2, "  ... results.csv: k-instr/fork");
+	snprintf(path, sizeof(path), "%s/samples.csv", out);
+	check(count_in_file(path, ",k-instr/fork\n", NULL) == 4, "  ... samples.csv: k-instr/fork");
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	check(count_in_file(path, "guest instructions, not cycles", NULL) == 1 &&
+	      count_in_file(path, "(k-instr/fork, lower is better)", NULL) == 1 &&
+	      count_in_file(path, "- clock: icount (forklab.clock=icount)", NULL) == 1 &&
+	      count_in_file(path, "us/fork", NULL) == 0, "  ... report.md: k-instr, the clock, the one sentence");
+	snprintf(path, sizeof(path), "%s/plot.gp", out);
+	check(count_in_file(path, "k-instr/fork", NULL) >= 2 && count_in_file(path, "TCG-icount", NULL) == 1 &&
+	      count_in_file(path, "set logscale x", NULL) == 1, "  ... plot.gp: a log-scale forest plot in k-instr, titled with where it ran");
+	snprintf(out, sizeof(out), "%s/icount-time", dir);
+	check(run("ab", "--clock", "time", "--rounds", "2", "--warmup", "0", "--modes", "stock,batched", "--out", out,
+		  "latency", "--size", "2M", "--forks", "1", NULL) == 0 && strstr(out_buf, "ms/fork") &&
+	      strstr(err_buf, "clock: time (--clock time)"), "ab --clock time: time even where icount is on");
+	check(run("ab", "--clock", "cycles", "latency", NULL) == 2 && strstr(err_buf, "auto, icount or time"),
+	      "ab --clock cycles: exit 2, says what it takes");
+	snprintf(out, sizeof(out), "%s/icount-fe", dir);
+	check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "stock", "--out", out, "fork-exit", "--size", "2M",
+		  "--seconds", "1", NULL) == 0 && strstr(out_buf, "k-instr/fork, lower is better"),
+	      "ab fork-exit under icount: forks/s become k-instr per fork, lower is better");
+	/* arm64 with contpte policies: a panel of invalidations per fork beside the forest plot */
+	fake.arm64 = true;
+	fake.stats[FORKLAB_MODE_BATCHED].calls = 0;
+	snprintf(out, sizeof(out), "%s/icount-arm64", dir);
+	check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "batched", "--contpte", "all", "--out", out,
+		  "latency", "--size", "2M", "--forks", "1", NULL) == 0, "ab on (fake) arm64 with every contpte policy");
+	snprintf(path, sizeof(path), "%s/plot.gp", out);
+	check(count_in_file(path, "$inval << EOD", NULL) == 1 && count_in_file(path, "invalidations per fork", NULL) == 1 &&
+	      count_in_file(path, "set multiplot layout 2,1", NULL) == 1,
+	      "  ... plot.gp: the forest plot and a panel of invalidations per fork");
+	snprintf(path, sizeof(path), "%s/plot.svg", out);
+	check(count_in_file(path, "<svg", NULL) == 1, "  ... and gnuplot draws both");
+	fake.arm64 = false;
+	unsetenv("FORKLAB_ENV_ROOT");
+}
+
+/* -- CMD: the user's command is the benchmark, in a cgroup that is the scope. */
+static void test_ab_command(const char *dir)
+{
+	char cg[4300], out[4300], path[4400], script[4500];
+
+	fake_reset();
+	fake.config.mode = FORKLAB_MODE_PERPTE;
+	snprintf(cg, sizeof(cg), "%s/cgroupfs", dir);
+	mkdir(cg, 0755);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	put_file(path, "");
+	setenv("FORKLAB_CGROUP_ROOT", cg, 1);
+	snprintf(out, sizeof(out), "%s/cmd", dir);
+	/* the command says which cgroup it is in: the one the driver made */
+	snprintf(script, sizeof(script), "echo hello from $$; cat %s/forklab-ab-*/cgroup.procs", cg);
+	check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "stock,batched", "--out", out, "--", "/bin/sh",
+		  "-c", script, NULL) == 0 && strstr(out_buf, "command: ms, lower is better"),
+	      "ab -- sh -c ...: the command is the benchmark, timed in ms");
+	check((fake.scopes_set & (1U << FORKLAB_SCOPE_CGROUP)) && !strncmp(fake.last_cgroup_scope, "/forklab-ab-", 12) &&
+	      fake.config.scope == FORKLAB_SCOPE_ALL && fake.config.mode == FORKLAB_MODE_PERPTE,
+	      "  ... the scope was its cgroup (%s), and mode and scope are back", fake.last_cgroup_scope);
+	snprintf(path, sizeof(path), "%s/command.log", out);
+	check(count_in_file(path, "hello from", NULL) == 4 && count_in_file(path, "== batched", NULL) == 2 &&
+	      count_in_file(path, "\n0\n", NULL) >= 1, "  ... its output is kept in command.log, and it ran in the cgroup");
+	snprintf(path, sizeof(path), "%s/forklab-ab-%d", cg, (int)getpid());
+	check(access(path, F_OK) != 0, "  ... the cgroup is removed afterwards");
+	snprintf(out, sizeof(out), "%s/cmd-fail", dir);
+	check(run("ab", "--rounds", "2", "--out", out, "--", "/bin/false", NULL) == 1 &&
+	      strstr(err_buf, "the command failed") && strstr(err_buf, "command.log") &&
+	      fake.config.scope == FORKLAB_SCOPE_ALL, "ab -- /bin/false: exit 1, names it and its log, scope back");
+	check(run("ab", "--", NULL) == 2 && strstr(err_buf, "needs a command"), "ab --: exit 2, needs a command");
+	check(run("ab", "--vary", "layout=order0", "--", "true", NULL) == 2 && strstr(err_buf, "--vary"),
+	      "ab --vary ... -- CMD: exit 2 (nothing to vary)");
+	check(run("ab", "--bpftrace", "/dev/null", "--", "true", NULL) == 2 && strstr(err_buf, "--bpftrace"),
+	      "ab --bpftrace ... -- CMD: exit 2 (its maps key on the benchmark's comm)");
+	setenv("FORKLAB_CGROUP_ROOT", "/nonexistent-cgroupfs", 1);
+	snprintf(out, sizeof(out), "%s/cmd-nocg", dir);
+	check(run("ab", "--rounds", "2", "--out", out, "--", "true", NULL) == 5 && strstr(err_buf, "cgroup v2") &&
+	      fake.config.scope == FORKLAB_SCOPE_ALL, "ab -- CMD without a cgroup v2 mount: exit 5, says how to mount one");
+	unsetenv("FORKLAB_CGROUP_ROOT");
+}
+
+/* A results.json of known samples, as 'forklab ab' writes it (format 2). */
+static void put_results(const char *dir, const char *bench, const char *unit, const char *clock,
+			const char *kernel, const char *results)
+{
+	char path[4400], *text;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	if (asprintf(&text, "{\"forklab_ab_format\":2,\"command\":\"forklab ab --vary layout=order0 %s\","
+		     "\"kernel\":\"%s\",\"machine\":\"x86_64\",\"environment\":{\"platform\":\"TCG-icount\","
+		     "\"cpu\":\"QEMU TCG CPU version 2.5+\",\"arch\":\"x86_64\",\"vcpus\":1,\"memory_kib\":4028148,"
+		     "\"kernel\":\"%s\",\"kernel_cmdline\":\"forklab.clock=icount\",\"thp\":\"enabled=always\","
+		     "\"mthp\":\"-\",\"forklab_git\":\"v1\",\"clock\":\"%s\",\"clock_source\":\"x\"},"
+		     "\"benchmark\":\"%s\",\"benchmark_args\":[\"--size\",\"128M\"],\"vary\":\"--layout\",\"rounds\":3,"
+		     "\"seed\":1,\"clock\":\"%s\",\"unit\":\"%s\",\"better\":\"lower\",\"results\":[%s]}\n",
+		     bench, kernel, kernel, clock, bench, clock, unit, results) < 0)
+		abort();
+	put_file(path, text);
+	free(text);
+}
+
+#define R(kase, variant, base, s) \
+	"{\"case\":\"" kase "\",\"variant\":\"" variant "\",\"mode\":\"" variant "\",\"contpte\":\"kernel\"," \
+	"\"baseline\":" base ",\"forks\":12,\"samples\":[" s "]}"
+
+/*
+ * compare on known samples: A's stock 100, 101, 102 against B's 110, 111,
+ * 112: the median 101 -> 111 is +9.9 %; the samples separate completely,
+ * so the exact Mann-Whitney p for 3 against 3 is 2 / C(6, 3) = 0.1; B's
+ * batched equals A's (50, 51, 52: ties, p = 1).  Holm over the case's two
+ * tests: 0.1 x 2 = 0.2, and 1.  A's thp-pte is not in B: left out, named.
+ */
+static void test_ab_compare(const char *dir)
+{
+	char a[4300], b[4300], c[4300], d[4300], out[4300], path[4400];
+
+	snprintf(a, sizeof(a), "%s/cmp-a", dir);
+	snprintf(b, sizeof(b), "%s/cmp-b", dir);
+	snprintf(c, sizeof(c), "%s/cmp-ms", dir);
+	snprintf(d, sizeof(d), "%s/cmp-fe", dir);
+	put_results(a, "latency", "k-instr/fork", "icount", "6.1.0-56-amd64",
+		    R("order0", "stock", "true", "100,101,102") "," R("order0", "batched", "false", "50,51,52") ","
+		    R("thp-pte", "stock", "true", "90,91,92"));
+	put_results(b, "latency", "k-instr/fork", "icount", "6.12.95+deb12-amd64",
+		    R("order0", "stock", "true", "110,111,112") "," R("order0", "batched", "false", "50,51,52"));
+	put_results(c, "latency", "ms/fork", "time", "6.12.95+deb12-amd64", R("order0", "stock", "true", "1,2,3"));
+	put_results(d, "fork-exit", "k-instr/fork", "icount", "6.12.95+deb12-amd64", R("order0", "stock", "true", "1,2,3"));
+	snprintf(out, sizeof(out), "%s/cmp-out", dir);
+	check(run("ab", "compare", "--out", out, a, b, NULL) == 0, "ab compare A B: exit 0");
+	check(strstr(out_buf, "latency (order0): median k-instr/fork") && strstr(out_buf, "+9.9%") &&
+	      strstr(out_buf, "6.12.95+deb12-amd64, TCG-icount") && strstr(out_buf, "left out: thp-pte stock") &&
+	      strstr(out_buf, "summary: no significant difference from A in any of the 2 comparisons"),
+	      "  ... the table: +9.9%% for stock, where each ran, thp-pte left out, nothing significant at n = 3");
+	snprintf(path, sizeof(path), "%s/compare.csv", out);
+	check(count_in_file(path, "order0,stock,B,", NULL) == 1 &&
+	      count_in_file(path, ",3,111,1,k-instr/fork,9.90,", NULL) == 1 && count_in_file(path, ",0.1,0.2\n", NULL) == 1 &&
+	      count_in_file(path, "order0,batched,B,", NULL) == 1 && count_in_file(path, ",0.00,", NULL) >= 1 &&
+	      count_in_file(path, ",1,1\n", NULL) == 1,
+	      "  ... compare.csv: median 111, +9.90 %%, p 0.1 and Holm 0.2 (stock); batched 0 %%, p 1, Holm 1");
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	check(count_in_file(path, "## A: ", NULL) == 1 && count_in_file(path, "## B: ", NULL) == 1 &&
+	      count_in_file(path, "- ran on: TCG-icount", NULL) == 2 && count_in_file(path, "not cycles", NULL) == 1 &&
+	      count_in_file(path, "| stock | 101.0 (1.0) | 111.0 (1.0) | +9.9% [", NULL) == 1,
+	      "  ... report.md: both environments, the row side by side");
+	snprintf(path, sizeof(path), "%s/plot.gp", out);
+	check(count_in_file(path, "$forest0 << EOD", NULL) == 1 && count_in_file(path, "\"stock (B)\"", NULL) == 1 &&
+	      count_in_file(path, "B: cmp-b (6.12.95+deb12-amd64, TCG-icount", NULL) == 1,
+	      "  ... plot.gp: a forest plot of B against A");
+	snprintf(path, sizeof(path), "%s/plot.svg", out);
+	check(count_in_file(path, "<svg", NULL) == 1, "  ... gnuplot drew it");
+	check(run("ab", "compare", "--out", out, a, b, NULL) == 2 && strstr(err_buf, "already holds"),
+	      "ab compare into a folder with a report: exit 2, nothing overwritten");
+	snprintf(out, sizeof(out), "%s/cmp-out2", dir);
+	check(run("ab", "compare", "--out", out, a, c, NULL) == 2 && strstr(err_buf, "units differ") &&
+	      strstr(err_buf, "k-instr/fork (clock icount)") && strstr(err_buf, "ms/fork (clock time)") &&
+	      access(out, F_OK) != 0, "ab compare icount against time: exit 2, names both units, writes nothing");
+	check(run("ab", "compare", "--out", out, a, d, NULL) == 2 && strstr(err_buf, "experiments differ") &&
+	      strstr(err_buf, "ran latency") && strstr(err_buf, "ran fork-exit"),
+	      "ab compare latency against fork-exit: exit 2, names both");
+	check(run("ab", "compare", a, NULL) == 2 && strstr(err_buf, "2 to 8 result folders"),
+	      "ab compare with one folder: exit 2");
+	check(run("ab", "compare", a, "/nonexistent", NULL) == 2 && strstr(err_buf, "/nonexistent/results.json"),
+	      "ab compare with a folder without results.json: exit 2, names the file");
+	snprintf(path, sizeof(path), "%s/bad", dir);
+	mkdir(path, 0755);
+	snprintf(out, sizeof(out), "%s/bad/results.json", dir);
+	put_file(out, "{\"benchmark\": [1, 2");
+	check(run("ab", "compare", a, path, NULL) == 2 && strstr(err_buf, "cannot read"),
+	      "ab compare with a broken results.json: exit 2");
+}
+
 static void test_ab(void)
 {
 	char self[4096], bench[4200], dir[] = "/tmp/forklab-unit-ab.XXXXXX", out[4300], path[4400];
@@ -423,7 +632,7 @@ static void test_ab(void)
 	rc = run("ab", "--rounds", "3", "--warmup", "1", "--out", out, "--vary", "layout=order0,shmem",
 		 "latency", "--size", "2M", "--forks", "2", NULL);
 	check(rc == 0, "ab: 4 modes x 2 layouts x 3 rounds runs");
-	check(strstr(out_buf, "latency (order0): us/fork, lower is better, against stock") &&
+	check(strstr(out_buf, "latency (order0): ms/fork, lower is better, against stock") &&
 	      strstr(out_buf, "latency (shmem)") && strstr(out_buf, "batched") &&
 	      strstr(err_buf, "round 4 of 4 done"), "ab: table per layout on stdout, progress on stderr");
 	check(fake.config.mode == FORKLAB_MODE_PERPTE && fake.config.scope == FORKLAB_SCOPE_ALL,
@@ -434,17 +643,23 @@ static void test_ab(void)
 	      "ab: results.json is valid JSON with the 8 variants");
 	free(json);
 	snprintf(path, sizeof(path), "%s/results.csv", out);
-	check(count_in_file(path, "\n", NULL) == 9 && count_in_file(path, ",us/fork,", NULL) == 8,
+	check(count_in_file(path, "\n", NULL) == 9 && count_in_file(path, ",ms/fork,", NULL) == 8,
 	      "ab: results.csv has a header and a row per variant");
 	snprintf(path, sizeof(path), "%s/samples.csv", out);
 	check(count_in_file(path, "\n", NULL) == 1 + 8 * 3, "ab: samples.csv has every counted sample, no warm-up");
 	snprintf(path, sizeof(path), "%s/report.md", out);
-	check(count_in_file(path, "| perpte | 3 |", NULL) == 2 && count_in_file(path, "![distributions](plot.svg)", NULL) == 1,
-	      "ab: report.md has a table row per layout and the plot");
+	check(count_in_file(path, "| perpte | 3 |", NULL) == 2 && count_in_file(path, "![change against the baseline](plot.svg)", NULL) == 1 &&
+	      count_in_file(path, "**Summary:**", NULL) == 1 && count_in_file(path, "| p (Holm) |", NULL) == 2 &&
+	      count_in_file(path, "- ran on: ", NULL) == 1 && count_in_file(path, "not cycles", NULL) == 0,
+	      "ab: report.md: summary, where it ran, a table per layout with Holm's p, the plot");
 	snprintf(path, sizeof(path), "%s/plot.svg", out);
 	check(count_in_file(path, "<svg", NULL) == 1, "ab: gnuplot drew plot.svg");
 	check(run("ab", "--rounds", "2", "--out", out, "latency", NULL) == 2 && strstr(err_buf, "already holds") &&
 	      count_in_file(path, "<svg", NULL) == 1, "ab: an existing result folder is never overwritten");
+
+	test_ab_icount(dir);
+	test_ab_command(dir);
+	test_ab_compare(dir);
 
 	/* FORKLAB_UNIT_KEEP=1 keeps the result folders to look at */
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
@@ -454,6 +669,7 @@ static void test_ab(void)
 		printf("# could not remove %s\n", dir);
 	unsetenv("FORKLAB_BENCH");
 }
+
 
 /* forklab-bench refuses nonsense with a message and exit 2. */
 static void test_bench_args(void)

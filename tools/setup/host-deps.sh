@@ -29,7 +29,10 @@ fi
 pkgs=(build-essential gcc-12 gcc-12-aarch64-linux-gnu gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross bc bison flex libelf-dev libssl-dev cpio xz-utils
       zstd kmod qemu-system-x86 qemu-system-arm busybox-static gnuplot-nox
-      rsync file linux-source-6.12 dkms openssl)
+      rsync file linux-source-6.12 dkms openssl
+      # the A/B driver reads result folders with jansson, linked statically
+      # into the guests' binaries: the .a of each guest architecture
+      libjansson-dev:amd64 libjansson-dev:arm64)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

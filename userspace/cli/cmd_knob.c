@@ -5,7 +5,7 @@
  * where its names, its support mask and its config field are.
  */
 #include <string.h>
-#include "cli.h"
+#include "commands.h"
 
 struct fl_knob {
 	const char *cmd;		/* command name, also the JSON key */

@@ -2,7 +2,7 @@
 /* 'forklab scope': show or set which forks take the experimental path. */
 #include <errno.h>
 #include <string.h>
-#include "cli.h"
+#include "commands.h"
 
 
 #define FL_CGROUP_MOUNT "/sys/fs/cgroup"

@@ -4,7 +4,7 @@
  * on arm64 what each contpte policy's helpers did.
  */
 #include <string.h>
-#include "cli.h"
+#include "commands.h"
 
 static void fl_hist_text(FILE *f, const struct forklab_stats *st)
 {

@@ -2,7 +2,8 @@
 /*
  * Statistics for A/B comparisons of benchmark samples: a summary of one
  * sample, the change of a median against a baseline's with a bootstrap
- * confidence interval, and the Mann-Whitney U test.  Plain C, no state;
+ * confidence interval, the Mann-Whitney U test, Holm's correction for
+ * multiple comparisons and Tukey's outlier fences.  Plain C, no state;
  * known answers in tests/unit/test_abstat.c.
  */
 #ifndef FL_ABSTAT_H
@@ -45,6 +46,21 @@ struct fl_change {
 };
 void fl_median_change(const double *base, size_t nbase, const double *x, size_t nx,
 		      unsigned int iterations, double level, uint64_t seed, struct fl_change *c);
+
+/*
+ * Holm's step-down adjustment of @m p-values for multiple comparisons (what
+ * R's p.adjust(p, method = "holm") gives): the i-th smallest is multiplied
+ * by m - i + 1, kept monotone and capped at 1.  NaN values (no test) are
+ * left out of m and stay NaN.  @adj may be @p.
+ */
+void fl_holm(const double *p, size_t m, double *adj);
+
+/*
+ * Tukey's fences: values below q1 - 1.5 IQR or above q3 + 1.5 IQR (type-7
+ * quartiles) are outliers.  Returns how many; *@lo and *@hi (may be NULL)
+ * get the fences.
+ */
+size_t fl_tukey_outliers(const double *x, size_t n, double *lo, double *hi);
 
 /* splitmix64: small, good enough for resampling and shuffles, reproducible everywhere. */
 uint64_t fl_splitmix64(uint64_t *state);

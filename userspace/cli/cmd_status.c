@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* 'forklab status': the handshake, the live configuration and fork counters. */
 #include <string.h>
-#include "cli.h"
+#include "commands.h"
 
 
 void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c)

@@ -151,6 +151,70 @@ double fl_mann_whitney_p(const double *a, size_t na, const double *b, size_t nb,
 	return p > 1 ? 1 : p;
 }
 
+/* Indices sorted by their p-value (qsort has no context argument: a pair each). */
+struct fl_pidx {
+	double p;
+	size_t i;
+};
+
+static int fl_cmp_pidx(const void *a, const void *b)
+{
+	const struct fl_pidx *x = a, *y = b;
+
+	return x->p < y->p ? -1 : x->p > y->p ? 1 : x->i < y->i ? -1 : x->i > y->i;
+}
+
+void fl_holm(const double *p, size_t m, double *adj)
+{
+	struct fl_pidx *s = malloc((m ? m : 1) * sizeof(*s));
+	size_t k = 0;
+	double run = 0;
+
+	if (!s)
+		abort();
+	for (size_t i = 0; i < m; i++)
+		if (!isnan(p[i]))
+			s[k++] = (struct fl_pidx){ p[i], i };
+	qsort(s, k, sizeof(*s), fl_cmp_pidx);
+	for (size_t i = 0; i < m; i++)
+		if (isnan(p[i]))
+			adj[i] = NAN;
+	for (size_t r = 0; r < k; r++) {
+		double v = (k - r) * s[r].p;
+
+		/* step-down: never smaller than the adjusted value before it */
+		run = v > run ? v : run;
+		adj[s[r].i] = run > 1 ? 1 : run;
+	}
+	free(s);
+}
+
+size_t fl_tukey_outliers(const double *x, size_t n, double *lo_out, double *hi_out)
+{
+	double *s, lo, hi;
+	size_t out = 0;
+
+	if (!n)
+		return 0;
+	s = fl_sorted_copy(x, n);
+	lo = fl_quantile_sorted(s, n, 0.25);
+	hi = fl_quantile_sorted(s, n, 0.75);
+	free(s);
+	{
+		double iqr = hi - lo;
+
+		lo -= 1.5 * iqr;
+		hi += 1.5 * iqr;
+	}
+	for (size_t i = 0; i < n; i++)
+		out += x[i] < lo || x[i] > hi;
+	if (lo_out)
+		*lo_out = lo;
+	if (hi_out)
+		*hi_out = hi;
+	return out;
+}
+
 uint64_t fl_splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);

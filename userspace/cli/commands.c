@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * forklab CLI core: global options, the command table, help, and the error
- * reporting that turns errnos into advice and documented exit codes.
+ * The forklab program's front: global options, the command table and help.
+ * Commands live in cmd_*.c (and ../ab/ for 'ab'); what they share is ../lib/cli.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
-#include "device.h"
+#include "commands.h"
+
+#ifndef FORKLAB_GIT
+#define FORKLAB_GIT "unknown"	/* built without userspace/Makefile */
+#endif
 
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv);
 
@@ -49,16 +52,24 @@ static const struct fl_command fl_commands[] = {
 	{ "unload", "", "unload the module",
 	  "Removes the redirect and unloads the module once no fork is inside it\n"
 	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload, false },
-	{ "ab", "[OPTIONS] BENCHMARK [ARGS]", "A/B experiment: a benchmark under each mode, with statistics",
+	{ "ab", "[OPTIONS] {BENCH|-- CMD} [ARGS]",
+	  "A/B experiment under each mode, with statistics; 'ab compare DIR...' of results",
 	  "Runs forklab-bench BENCHMARK (latency, fork-exit, mprotect; ARGS are its\n"
-	  "options) under each mode (and contpte policy), every variant once per\n"
-	  "round in a shuffled order, warm-up rounds dropped.  Reports per variant\n"
-	  "n, min, median, mean, stddev, max, the median's change against the\n"
-	  "baseline with a 95% bootstrap interval and the Mann-Whitney p-value, and\n"
-	  "per fork what the module counted.  Writes results.json, results.csv,\n"
+	  "options), or with -- CMD ARGS a command of yours timed as a whole, under\n"
+	  "each mode (and contpte policy), every variant once per round in a\n"
+	  "shuffled order, warm-up rounds dropped.  Reports per variant n, min,\n"
+	  "median, mean, stddev, max, outliers (Tukey), the median's change against\n"
+	  "the baseline with a 95% bootstrap interval, the Mann-Whitney p-value and\n"
+	  "that p corrected with Holm's method per case, and per fork what the module\n"
+	  "counted (run-length histogram too).  Writes results.json, results.csv,\n"
 	  "samples.csv, report.md and plot.gp (plot.svg when gnuplot is installed)\n"
-	  "into the result folder.  While it runs the scope is the benchmark's\n"
-	  "processes; mode, policy and scope are put back afterwards (root).\n"
+	  "into the result folder, each saying where it ran (CPU, bare metal, KVM,\n"
+	  "TCG or TCG-icount, vCPUs, memory, kernel and its command line, THP,\n"
+	  "forklab's version).  Under QEMU's icount (forklab.clock=icount on the\n"
+	  "kernel command line) values are guest instructions (k-instr), not time.\n"
+	  "While it runs the scope is the benchmark's processes (a command of yours:\n"
+	  "a cgroup v2 of its own, so its exec'd children count too); mode, policy\n"
+	  "and scope are put back afterwards (root).\n"
 	  "  --modes LIST      modes to compare, or all (default: all)\n"
 	  "  --contpte LIST    contpte policies, or all (default: kernel)\n"
 	  "  --vary OPT=V,V    one case per value of the benchmark's --OPT, e.g.\n"
@@ -68,12 +79,19 @@ static const struct fl_command fl_commands[] = {
 	  "  --baseline V      the variant others are compared with (default: the first)\n"
 	  "  --bpftrace FILE   a bpftrace script running through the experiment whose\n"
 	  "                    maps are keyed by comm (tools/bpftrace/ab-tlb.bt)\n"
+	  "  --clock C         auto (icount if /proc/cmdline has forklab.clock=icount),\n"
+	  "                    icount or time (default auto)\n"
 	  "  --out DIR         result folder, new or empty (default forklab-ab-DATE-TIME)\n"
 	  "  --seed N          seed of the shuffles and the bootstrap (default 1)\n"
+	  "compare [--out DIR] [--seed N] DIR_A DIR_B [...]: the variants the result\n"
+	  "folders share, side by side, each against A's (same statistics, a plot);\n"
+	  "refuses folders whose units or experiments differ.\n"
 	  "With --json before 'ab', results.json goes to stdout instead of the table.\n"
 	  "The benchmark is $FORKLAB_BENCH, else forklab-bench next to this program,\n"
-	  "else on $PATH.  Example:\n"
-	  "  forklab ab --vary layout=order0,thp-pte latency --size 512M --forks 4\n",
+	  "else on $PATH.  Examples:\n"
+	  "  forklab ab --vary layout=order0,thp-pte latency --size 512M --forks 4\n"
+	  "  forklab ab --modes stock,batched -- make -j1 -C /src/busybox\n"
+	  "  forklab ab compare results-6.1 results-6.12\n",
 	  true, fl_cmd_ab, true },
 	{ "help", "[COMMAND]", "this help, or a command's", "", false, fl_cmd_help, false },
 };
@@ -126,188 +144,6 @@ static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv)
 	return FL_EXIT_OK;
 }
 
-int fl_fail(struct fl_cli *cli, int code, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (cli->json) {
-		struct fl_json j;
-
-		fl_json_init(&j, cli->out);
-		fl_json_object_begin(&j, NULL);
-		fl_json_string(&j, "error", msg);
-		fl_json_i64(&j, "exit_code", code);
-		fl_json_object_end(&j);
-	}
-	fprintf(cli->err, "forklab: %s\n", msg);
-	return code;
-}
-
-/*
- * The module's EBUSY: ftrace refused one of its hooks.  Either ftrace is
- * off, or another user that modifies the instruction pointer holds one of
- * the functions: name it when tracefs says who.
- */
-static int fl_fail_busy(struct fl_cli *cli, const char *what)
-{
-	char holder[200];
-
-	switch (fl_sys_ftrace_conflict(holder, sizeof(holder))) {
-	case FL_FTRACE_DISABLED:
-		return fl_fail(cli, FL_EXIT_BUSY, "%s: kernel.ftrace_enabled is 0, so nothing can be "
-			       "hooked; run 'sysctl kernel.ftrace_enabled=1', then retry", what);
-	case FL_FTRACE_HELD:
-		return fl_fail(cli, FL_EXIT_BUSY, "%s: another ftrace user already modifies the instruction "
-			       "pointer of a function forklab hooks (enabled_functions: '%s'); remove it "
-			       "(a livepatch, or a kprobe with a post_handler), then retry", what, holder);
-	default:
-		return fl_fail(cli, FL_EXIT_BUSY, "%s: another ftrace user (a livepatch, or a kprobe with a "
-			       "post_handler) already modifies the instruction pointer of a function forklab "
-			       "hooks; dmesg and /sys/kernel/tracing/enabled_functions name it; remove it, "
-			       "then retry", what);
-	}
-}
-
-int fl_fail_errno(struct fl_cli *cli, const char *what, int err)
-{
-	switch (-err) {
-	case ENOENT:
-	case ENODEV:
-	case ENXIO:
-		return fl_fail(cli, FL_EXIT_NOT_LOADED,
-			       "%s: the forklab module is not loaded (no %s); load it with "
-			       "'forklab load' or 'insmod forklab.ko'", what, FORKLAB_DEVICE);
-	case EACCES:
-		return fl_fail(cli, FL_EXIT_PERM,
-			       "%s: permission denied on %s (root only); run as root", what,
-			       FORKLAB_DEVICE);
-	case EPERM:
-		return fl_fail(cli, FL_EXIT_PERM, "%s: needs CAP_SYS_ADMIN; run as root", what);
-	case EBUSY:
-		return fl_fail_busy(cli, what);
-	case EOPNOTSUPP:
-		return fl_fail(cli, FL_EXIT_UNSUPPORTED, "%s: not supported by this kernel or module; see dmesg",
-			       what);
-	case ENOTTY:
-		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
-			       "%s: the loaded module does not know this request; load the module "
-			       "built with this CLI (API %d)", what, FORKLAB_API_VERSION);
-	default:
-		return fl_fail(cli, FL_EXIT_FAILED, "%s: %s", what, strerror(-err));
-	}
-}
-
-int fl_open(struct fl_cli *cli, struct fl_dev **dev, struct forklab_version *version)
-{
-	struct forklab_version v = { .size = sizeof(v) };
-	int ret = fl_dev_open(dev);
-
-	if (ret)
-		return fl_fail_errno(cli, "open " FORKLAB_DEVICE, ret);
-	ret = fl_dev_version(*dev, &v);
-	if (ret) {
-		fl_dev_close(*dev);
-		return fl_fail_errno(cli, "version handshake", ret);
-	}
-	if (v.api_version != FORKLAB_API_VERSION) {
-		fl_dev_close(*dev);
-		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
-			       "the loaded module speaks API %u, this CLI API %d; use the CLI built "
-			       "with the module", v.api_version, FORKLAB_API_VERSION);
-	}
-	if (version)
-		*version = v;
-	return FL_EXIT_OK;
-}
-
-static const char *const fl_mode_names[] = {
-#define FL_MODE_NAME(id, val, name, desc) [val] = name,
-	FORKLAB_MODE_LIST(FL_MODE_NAME)
-#undef FL_MODE_NAME
-};
-static const char *const fl_mode_descs[] = {
-#define FL_MODE_DESC(id, val, name, desc) [val] = desc,
-	FORKLAB_MODE_LIST(FL_MODE_DESC)
-#undef FL_MODE_DESC
-};
-
-int fl_mode_by_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < FORKLAB_MODE_COUNT; i++)
-		if (fl_mode_names[i] && !strcmp(name, fl_mode_names[i]))
-			return i;
-	return -1;
-}
-
-const char *fl_mode_name(unsigned int mode)
-{
-	return mode < FORKLAB_MODE_COUNT && fl_mode_names[mode] ? fl_mode_names[mode] : "unknown";
-}
-
-const char *fl_mode_description(unsigned int mode)
-{
-	return mode < FORKLAB_MODE_COUNT && fl_mode_descs[mode] ? fl_mode_descs[mode] : "";
-}
-
-static const char *const fl_contpte_names[] = {
-#define FL_CONTPTE_NAME(id, val, name, desc) [val] = name,
-	FORKLAB_CONTPTE_POLICY_LIST(FL_CONTPTE_NAME)
-#undef FL_CONTPTE_NAME
-};
-static const char *const fl_contpte_descs[] = {
-#define FL_CONTPTE_DESC(id, val, name, desc) [val] = desc,
-	FORKLAB_CONTPTE_POLICY_LIST(FL_CONTPTE_DESC)
-#undef FL_CONTPTE_DESC
-};
-
-int fl_contpte_by_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < FORKLAB_CONTPTE_POLICY_COUNT; i++)
-		if (!strcmp(name, fl_contpte_names[i]))
-			return i;
-	return -1;
-}
-
-const char *fl_contpte_name(unsigned int policy)
-{
-	return policy < FORKLAB_CONTPTE_POLICY_COUNT ? fl_contpte_names[policy] : "unknown";
-}
-
-const char *fl_contpte_description(unsigned int policy)
-{
-	return policy < FORKLAB_CONTPTE_POLICY_COUNT ? fl_contpte_descs[policy] : "";
-}
-
-const char *fl_scope_name(unsigned int scope)
-{
-	static const char *const names[] = { "all", "pid", "comm", "cgroup" };
-
-	return scope < FORKLAB_SCOPE_COUNT ? names[scope] : "unknown";
-}
-
-bool fl_parse_u32(const char *s, unsigned int *val)
-{
-	unsigned long v;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > 0xffffffffUL)
-		return false;
-	*val = v;
-	return true;
-}
-
 int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct fl_cli cli = { .out = out, .err = err };
@@ -322,7 +158,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 			fl_usage(out);
 			return FL_EXIT_OK;
 		} else if (!strcmp(argv[i], "--version")) {
-			fprintf(out, "forklab CLI, API %d\n", FORKLAB_API_VERSION);
+			fprintf(out, "forklab CLI %s, API %d\n", FORKLAB_GIT, FORKLAB_API_VERSION);
 			return FL_EXIT_OK;
 		} else {
 			fl_usage(err);

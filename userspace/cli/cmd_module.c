@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "cli.h"
+#include "commands.h"
 
 /* Where 'forklab load' looks when no path is given, in order. */
 static const char *fl_find_module(char *buf, size_t len)

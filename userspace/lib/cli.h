@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * forklab CLI internals: the command table, the shared context, exit codes
- * and the helpers every command uses to report results and errors.
+ * What every forklab command shares: the context (output, --json), exit
+ * codes and the helpers that report results and errors.
  */
 #ifndef FL_CLI_H
 #define FL_CLI_H
@@ -29,17 +29,6 @@ struct fl_cli {
 	struct fl_json j;
 };
 
-struct fl_command {
-	const char *name;
-	const char *args;		/* synopsis after the name */
-	const char *summary;
-	const char *help;		/* details for 'forklab help NAME' */
-	bool needs_root;		/* for changes; reading needs only the device */
-	int (*run)(struct fl_cli *cli, int argc, char **argv);
-	bool raw_args;			/* --json after the name is the command's (a benchmark's) */
-};
-
-int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
 
 /* Reports a failure (text on err, or a JSON error object) and returns @code. */
 int fl_fail(struct fl_cli *cli, int code, const char *fmt, ...)
@@ -62,19 +51,7 @@ int fl_contpte_by_name(const char *name);
 const char *fl_contpte_name(unsigned int policy);
 const char *fl_contpte_description(unsigned int policy);
 
-/* Writes a scope as text ("pid 42") or, in JSON mode, as a "scope" object. */
-void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c);
-
 /* Parses a decimal unsigned number, whole string; false if it is not one. */
 bool fl_parse_u32(const char *s, unsigned int *val);
-
-int fl_cmd_status(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_mode(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_contpte(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_scope(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_load(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_unload(struct fl_cli *cli, int argc, char **argv);
-int fl_cmd_ab(struct fl_cli *cli, int argc, char **argv);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* forklab: command-line control of the forklab module (see 'forklab help'). */
 #include <stdio.h>
-#include "cli.h"
+#include "commands.h"
 
 int main(int argc, char **argv)
 {

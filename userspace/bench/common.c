@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * forklab-bench: the benchmarks of forklab's A/B experiments, as
- * subcommands.  Each one takes its parameters on the command line, prints a
- * human summary, or with --json one JSON line whose "value" is the figure
- * an A/B comparison ranks ("unit", "better": lower or higher), and refuses
- * nonsense with a message and exit 2.  They run on any kernel with or
- * without the module: which copy path a fork takes is forklab's business.
+ * What every benchmark of forklab-bench shares: its options (--json, --tag,
+ * --hold and its own), sizes, the clock, and dying with a message and the
+ * documented exit code.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,19 +15,6 @@
 #include "bench.h"
 
 static const char *bench_cmd = "forklab-bench";
-
-static const struct {
-	const char *name, *synopsis, *summary;
-	int (*run)(int argc, char **argv);
-} bench_commands[] = {
-	{ "latency", "[--size SIZE] [--layout L] [--forks N]",
-	  "fork latency of a populated mapping, children sleeping (seed 004's test)", bench_latency },
-	{ "fork-exit", "[--size SIZE] [--layout L] [--seconds T] [--copies P]",
-	  "fork / child exit / waitpid loops per second (seed 000's test)", bench_fork_exit },
-	{ "mprotect", "[--threads 1|2] [--iterations N]",
-	  "cost of mprotect(READ) / mprotect(READ|WRITE) / touch on one page (seed 002's test)",
-	  bench_mprotect },
-};
 
 void bench_die(int code, const char *fmt, ...)
 {
@@ -173,29 +157,4 @@ void bench_hold(const struct bench_common *common)
 		;
 	/* what follows (our teardown) is no longer the run's: off the tag */
 	prctl(PR_SET_NAME, "flab-done");
-}
-
-static void bench_usage(FILE *f)
-{
-	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME] [--hold]\n\nbenchmarks:\n");
-	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
-		fprintf(f, "  %-10s %s\n  %-10s   %s\n", bench_commands[i].name, bench_commands[i].summary,
-			"", bench_commands[i].synopsis);
-	fprintf(f, "\nlayouts (--layout):\n%s\n'forklab-bench BENCHMARK --help' lists its options.\n"
-		"exit status: 0 ok, 1 the system could not run it, 2 bad arguments.\n",
-		bench_layout_help);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		bench_usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
-		if (!strcmp(argv[1], bench_commands[i].name))
-			return bench_commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "forklab-bench: unknown benchmark '%s' (latency, fork-exit, mprotect)\n", argv[1]);
-	return 2;
 }

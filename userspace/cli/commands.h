@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The forklab program's command table: each command's entry point. */
+#ifndef FL_COMMANDS_H
+#define FL_COMMANDS_H
+
+#include "lib/cli.h"
+#include "ab/ab_cmd.h"
+
+struct fl_command {
+	const char *name;
+	const char *args;		/* synopsis after the name */
+	const char *summary;
+	const char *help;		/* details for 'forklab help NAME' */
+	bool needs_root;		/* for changes; reading needs only the device */
+	int (*run)(struct fl_cli *cli, int argc, char **argv);
+	bool raw_args;			/* --json after the name is the command's (a benchmark's) */
+};
+
+int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+/* cmd_status.c: a scope as text ("pid 42") or, in JSON mode, a "scope" object. */
+void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c);
+
+int fl_cmd_status(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_mode(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_contpte(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_scope(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_stats(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_load(struct fl_cli *cli, int argc, char **argv);
+int fl_cmd_unload(struct fl_cli *cli, int argc, char **argv);
+
+#endif
