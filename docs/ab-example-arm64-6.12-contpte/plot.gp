@@ -1,95 +1,54 @@
-# forklab A/B: distributions per variant (box: quartiles, whiskers: min..max, thick: median, dots: samples).
-# 'gnuplot plot.gp' in the result folder writes plot.svg.
-set terminal svg size 700,380 dynamic font 'sans,11' background '#ffffff'
+# forklab A/B: the median of each variant against its baseline, 95% interval (red:
+# significant after Holm's correction).  'gnuplot plot.gp' in the result folder writes plot.svg.
+set terminal svg size 900,474 dynamic font 'sans,11' background '#ffffff'
 set output 'plot.svg'
-set samples 1000
 unset key
-set grid ytics
-set style fill solid 0.25 border
-set boxwidth 0.5
-set xtics rotate by -30 noenhanced
-set ylabel 'us/fork (lower is better)' noenhanced
+set grid xtics mxtics
+set logscale x 10
+set format x '%gx'
+set ytics noenhanced
+set border 3
+set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead dt 2 lc rgb '#606060'
+set multiplot layout 2,1 title "latency, k-instr/fork (7 rounds)\n6.12.95+deb12-arm64, TCG-icount, 1 vCPU, implementer 0x00 part 0x051 (QEMU -cpu max), forklab 1b58b0a-dirty" noenhanced
+$forest0 << EOD
+8 4.40986 4.35462 4.42145 1 "stock/unfold"
+7 1.21157 1.19644 1.21355 1 "stock/block"
+6 5.3288 5.25227 5.33828 1 "perpte/kernel"
+5 9.68934 9.56652 9.70081 1 "perpte/unfold"
+4 9.68879 9.56776 9.69776 1 "perpte/block"
+3 1.00834 0.995267 1.01743 0 "batched/kernel"
+2 6.00445 5.9281 6.01067 1 "batched/unfold"
+1 1.05505 1.04188 1.05638 1 "batched/block"
+EOD
+set title "latency: median k-instr/fork against stock/kernel (lower)" noenhanced
+set xlabel "ratio to stock/kernel (log scale; lower is better)" noenhanced
+set xrange [0.884625:19.4393]
+set yrange [0.4:8.6]
+set xtics (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200)
+plot $forest0 using 2:1:3:4:ytic(6) with xerrorbars pt 7 ps 0.9 lc rgb '#3060a0', \
+     $forest0 using ($5 > 0 ? $2 : 1/0):1 with points pt 7 ps 1.1 lc rgb '#c03030', \
+     $forest0 using 4:1:(sprintf('  %+.1f%%', ($2 - 1) * 100)) with labels left font ',9'
+$inval << EOD
+0 0 "stock/kernel"
+1 4096 "stock/unfold"
+2 0 "stock/block"
+3 4096 "perpte/kernel"
+4 6144 "perpte/unfold"
+5 6144 "perpte/block"
+6 0 "batched/kernel"
+7 6144 "batched/unfold"
+8 0 "batched/block"
+EOD
+unset logscale x
+unset arrow 1
+set xtics auto rotate by -30 noenhanced
+set format x '%g'
+set xrange [-0.6:*]
 set yrange [0:*]
-$sum0 << EOD
-1 14042.8 13600.3 21677.1 19181.4 14998.2 "stock/kernel"
-2 279456 238993 437631 367376 288799 "stock/unfold"
-3 16069.3 13408.3 30785.5 19541.3 17446.6 "stock/block"
-4 298395 209089 520504 471450 341853 "perpte/kernel"
-5 427466 310857 667480 607860 549739 "perpte/unfold"
-6 509630 234012 647254 614512 597708 "perpte/block"
-7 12004.1 8962.7 26578.8 18431.7 15979.3 "batched/kernel"
-8 348977 266972 471535 469034 460136 "batched/unfold"
-9 12843.5 11105.7 40541.7 17245 13774.8 "batched/block"
-EOD
-$pts0 << EOD
-1 13873.4
-1 13600.3
-1 21677.1
-1 20358.6
-1 14998.2
-1 14212.2
-1 18004.1
-2 288799
-2 380891
-2 353861
-2 437631
-2 238993
-2 281504
-2 277407
-3 21074.7
-3 14748.7
-3 17389.8
-3 30785.5
-3 17446.6
-3 18008
-3 13408.3
-4 317183
-4 483180
-4 341853
-4 279608
-4 459720
-4 520504
-4 209089
-5 550283
-5 425709
-5 549739
-5 667480
-5 665438
-5 429223
-5 310857
-6 506147
-6 513112
-6 625993
-6 603031
-6 647254
-6 597708
-6 234012
-7 16592
-7 26578.8
-7 20271.4
-7 8962.7
-7 10387.6
-7 15979.3
-7 13620.6
-8 280002
-8 467127
-8 266972
-8 417953
-8 470942
-8 471535
-8 460136
-9 13372.5
-9 12314.5
-9 18277.9
-9 40541.7
-9 11105.7
-9 13774.8
-9 16212.2
-EOD
-set multiplot layout 1,1 title 'latency on 6.12.95+deb12-arm64 (7 rounds)' noenhanced
-set title 'latency' noenhanced
-set xrange [0.3:9.7]
-plot $sum0 using 1:2:3:4:5:xticlabels(7) with candlesticks whiskerbars lc rgb '#3060a0', \
-     $sum0 using 1:6:6:6:6 with candlesticks lt -1 lw 3, \
-     $pts0 using ($1 + (rand(0) - 0.5) * 0.25):2 with points pt 7 ps 0.4 lc rgb '#b03030'
+set grid ytics
+set style fill solid 0.5 border
+set boxwidth 0.6
+set xlabel ''
+set title 'ranged TLB invalidations per fork (contpte folds and unfolds)' noenhanced
+plot $inval using 1:2:xtic(3) with boxes lc rgb '#a06030', $inval using 1:2:(sprintf('%.0f', $2)) with labels offset 0,0.7 font ',9'
 unset multiplot
