@@ -247,8 +247,7 @@ static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
  * large folio's run.  Returns the number of PTEs copied (at least 1), or
  * -EAGAIN when a page must be preallocated first.
  */
-static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch,
-					     struct vm_area_struct *dst_vma,
+static __always_inline int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 					     struct vm_area_struct *src_vma, pte_t *dst_pte,
 					     pte_t *src_pte, pte_t pte, unsigned long addr,
 					     int max_nr, int *rss, struct page **prealloc)
@@ -272,7 +271,7 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch
 	 * 6.9's batched copy adds too, and nothing else of batching.
 	 */
 	if (folio_test_large(folio)) {
-		if (batch && !*prealloc && max_nr != 1) {
+		if (w->batch && !*prealloc && max_nr != 1) {
 			nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
 						src_vma->vm_flags & VM_SHARED,
 						!vma_soft_dirty_enabled(src_vma), &any_writable);
@@ -335,12 +334,12 @@ static struct page *page_copy_prealloc(struct mm_struct *src_mm, struct vm_area_
 }
 
 /*
- * The PTE table's loop.  @batch is tested only where a PTE maps part of a
- * large folio: an order-0 PTE costs both strategies the same, and a large
- * one costs perpte a test more than the kernel's pre-6.9 copy.
+ * The PTE table's loop.  The strategy (w->batch) is tested only where a PTE
+ * maps part of a large folio: an order-0 PTE costs both strategies the
+ * same, and a large one costs perpte a test more than the kernel's pre-6.9
+ * copy.
  */
-static __always_inline int copy_pte_range(struct fl_walk *w, const bool batch,
-					  struct vm_area_struct *dst_vma,
+static __always_inline int copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
 					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
 {
@@ -403,7 +402,7 @@ again:
 			WARN_ON_ONCE(ret != -ENOENT);
 		}
 		max_nr = (end - addr) / PAGE_SIZE;
-		ret = copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, ptent,
+		ret = copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, ptent,
 					addr, max_nr, rss, &prealloc);
 		if (unlikely(ret == -EAGAIN))
 			break;

@@ -181,8 +181,7 @@ static int copy_present_page(struct vm_area_struct *dst_vma, struct vm_area_stru
  * Under a contpte policy (arm64) both go through forklab's helpers instead.
  * Always inline, as 6.12's own: fork is sensitive to code size and inlining.
  */
-static __always_inline void __copy_present_ptes(struct fl_walk *w, const bool batch,
-						struct vm_area_struct *dst_vma,
+static __always_inline void __copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 						struct vm_area_struct *src_vma, pte_t *dst_pte,
 						pte_t *src_pte, pte_t pte, unsigned long addr,
 						int nr)
@@ -192,7 +191,7 @@ static __always_inline void __copy_present_ptes(struct fl_walk *w, const bool ba
 	if (is_cow_mapping(src_vma->vm_flags) && pte_write(pte)) {
 		if (fl_walk_contpte(w))
 			fl_contpte_wrprotect_ptes(w->contpte, src_mm, addr, src_pte, nr);
-		else if (batch)
+		else if (w->batch)
 			wrprotect_ptes(src_mm, addr, src_pte, nr);
 		else
 			ptep_set_wrprotect(src_mm, addr, src_pte);
@@ -207,7 +206,7 @@ static __always_inline void __copy_present_ptes(struct fl_walk *w, const bool ba
 
 	if (fl_walk_contpte(w))
 		fl_contpte_set_ptes(w->contpte, dst_vma->vm_mm, addr, dst_pte, pte, nr);
-	else if (batch)
+	else if (w->batch)
 		set_ptes(dst_vma->vm_mm, addr, dst_pte, pte, nr);
 	else
 		set_pte_at(dst_vma->vm_mm, addr, dst_pte, pte);
@@ -218,8 +217,7 @@ static __always_inline void __copy_present_ptes(struct fl_walk *w, const bool ba
  * large folio's run.  Returns the number of PTEs copied (at least 1),
  * -EAGAIN when a page must be preallocated first, or -EHWPOISON.
  */
-static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch,
-					     struct vm_area_struct *dst_vma,
+static __always_inline int copy_present_ptes(struct fl_walk *w, struct vm_area_struct *dst_vma,
 					     struct vm_area_struct *src_vma, pte_t *dst_pte,
 					     pte_t *src_pte, pte_t pte, unsigned long addr,
 					     int max_nr, int *rss, struct folio **prealloc)
@@ -232,7 +230,7 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch
 	page = fl_vm_normal_page(src_vma, addr, pte);
 	if (unlikely(!page)) {
 		/* the zero page, PFN maps: nothing to reference */
-		__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
+		__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
 		fl_walk_count_single(w, addr, NULL);
 		return 1;
 	}
@@ -245,7 +243,7 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch
 	 * not pay.
 	 */
 	if (folio_test_large(folio)) {
-		if (batch && !*prealloc && max_nr != 1) {
+		if (w->batch && !*prealloc && max_nr != 1) {
 			nr = fl_folio_pte_batch(folio, src_pte, pte, max_nr,
 						src_vma->vm_flags & VM_SHARED,
 						!vma_soft_dirty_enabled(src_vma), &any_writable);
@@ -264,7 +262,7 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch
 			}
 			if (any_writable)
 				pte = pte_mkwrite(pte, src_vma);
-			__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte,
+			__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte,
 					    addr, nr);
 			fl_walk_count_run(w, addr, nr, folio_order(folio));
 			return nr;
@@ -296,7 +294,7 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, const bool batch
 		folio_dup_file_rmap_pte(folio, page);
 		rss[mm_counter_file(folio)]++;
 	}
-	__copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
+	__copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, pte, addr, 1);
 	fl_walk_count_single(w, addr, folio);
 	return 1;
 }
@@ -318,12 +316,12 @@ static struct folio *folio_prealloc(struct mm_struct *src_mm, struct vm_area_str
 }
 
 /*
- * The PTE table's loop.  @batch is tested only where a PTE maps part of a
- * large folio: an order-0 PTE costs both strategies the same, and a large
- * one costs perpte a test more than the kernel's pre-6.9 copy.
+ * The PTE table's loop.  The strategy (w->batch) is tested only where a PTE
+ * maps part of a large folio: an order-0 PTE costs both strategies the
+ * same, and a large one costs perpte a test more than the kernel's pre-6.9
+ * copy.
  */
-static __always_inline int copy_pte_range(struct fl_walk *w, const bool batch,
-					  struct vm_area_struct *dst_vma,
+static __always_inline int copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
 					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
 {
@@ -395,7 +393,7 @@ again:
 			WARN_ON_ONCE(ret != -ENOENT);
 		}
 		max_nr = (end - addr) / PAGE_SIZE;
-		ret = copy_present_ptes(w, batch, dst_vma, src_vma, dst_pte, src_pte, ptent,
+		ret = copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, ptent,
 					addr, max_nr, rss, &prealloc);
 		if (unlikely(ret == -EAGAIN || ret == -EHWPOISON))
 			break;

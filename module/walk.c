@@ -18,10 +18,9 @@
 #include "pte_v6_12.h"
 #endif
 
-static inline int copy_pmd_range(struct fl_walk *w, const bool batch,
-				 struct vm_area_struct *dst_vma,
-			  struct vm_area_struct *src_vma, pud_t *dst_pud, pud_t *src_pud,
-			  unsigned long addr, unsigned long end)
+static inline int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+				 struct vm_area_struct *src_vma, pud_t *dst_pud, pud_t *src_pud,
+				 unsigned long addr, unsigned long end)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	struct mm_struct *src_mm = src_vma->vm_mm;
@@ -47,16 +46,15 @@ static inline int copy_pmd_range(struct fl_walk *w, const bool batch,
 		}
 		if (pmd_none_or_clear_bad(src_pmd))
 			continue;
-		if (copy_pte_range(w, batch, dst_vma, src_vma, dst_pmd, src_pmd, addr, next))
+		if (copy_pte_range(w, dst_vma, src_vma, dst_pmd, src_pmd, addr, next))
 			return -ENOMEM;
 	} while (dst_pmd++, src_pmd++, addr = next, addr != end);
 	return 0;
 }
 
-static inline int copy_pud_range(struct fl_walk *w, const bool batch,
-				 struct vm_area_struct *dst_vma,
-			  struct vm_area_struct *src_vma, p4d_t *dst_p4d, p4d_t *src_p4d,
-			  unsigned long addr, unsigned long end)
+static inline int copy_pud_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+				 struct vm_area_struct *src_vma, p4d_t *dst_p4d, p4d_t *src_p4d,
+				 unsigned long addr, unsigned long end)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	struct mm_struct *src_mm = src_vma->vm_mm;
@@ -81,16 +79,15 @@ static inline int copy_pud_range(struct fl_walk *w, const bool batch,
 		}
 		if (pud_none_or_clear_bad(src_pud))
 			continue;
-		if (copy_pmd_range(w, batch, dst_vma, src_vma, dst_pud, src_pud, addr, next))
+		if (copy_pmd_range(w, dst_vma, src_vma, dst_pud, src_pud, addr, next))
 			return -ENOMEM;
 	} while (dst_pud++, src_pud++, addr = next, addr != end);
 	return 0;
 }
 
-static inline int copy_p4d_range(struct fl_walk *w, const bool batch,
-				 struct vm_area_struct *dst_vma,
-			  struct vm_area_struct *src_vma, pgd_t *dst_pgd, pgd_t *src_pgd,
-			  unsigned long addr, unsigned long end)
+static inline int copy_p4d_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+				 struct vm_area_struct *src_vma, pgd_t *dst_pgd, pgd_t *src_pgd,
+				 unsigned long addr, unsigned long end)
 {
 	struct mm_struct *dst_mm = dst_vma->vm_mm;
 	p4d_t *src_p4d, *dst_p4d;
@@ -104,7 +101,7 @@ static inline int copy_p4d_range(struct fl_walk *w, const bool batch,
 		next = p4d_addr_end(addr, end);
 		if (p4d_none_or_clear_bad(src_p4d))
 			continue;
-		if (copy_pud_range(w, batch, dst_vma, src_vma, dst_p4d, src_p4d, addr, next))
+		if (copy_pud_range(w, dst_vma, src_vma, dst_p4d, src_p4d, addr, next))
 			return -ENOMEM;
 	} while (dst_p4d++, src_p4d++, addr = next, addr != end);
 	return 0;
@@ -126,10 +123,8 @@ static bool vma_needs_copy(struct vm_area_struct *dst_vma, struct vm_area_struct
 	return false;
 }
 
-/* The kernel's copy_page_range(), for one strategy. */
-static __always_inline int copy_page_range_as(struct fl_walk *w, const bool batch,
-					      struct vm_area_struct *dst_vma,
-					      struct vm_area_struct *src_vma)
+int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
+			    struct vm_area_struct *src_vma)
 {
 	unsigned long addr = src_vma->vm_start;
 	unsigned long end = src_vma->vm_end;
@@ -178,7 +173,7 @@ static __always_inline int copy_page_range_as(struct fl_walk *w, const bool batc
 		next = pgd_addr_end(addr, end);
 		if (pgd_none_or_clear_bad(src_pgd))
 			continue;
-		if (unlikely(copy_p4d_range(w, batch, dst_vma, src_vma, dst_pgd, src_pgd, addr, next))) {
+		if (unlikely(copy_p4d_range(w, dst_vma, src_vma, dst_pgd, src_pgd, addr, next))) {
 			ret = -ENOMEM;
 			break;
 		}
@@ -191,33 +186,4 @@ static __always_inline int copy_page_range_as(struct fl_walk *w, const bool batc
 	if (ret && unlikely(src_vma->vm_flags & VM_PFNMAP))
 		untrack_pfn_copy(dst_vma, pfn);
 	return ret;
-}
-
-/*
- * One entry per strategy.  The levels below are the kernel's static inlines;
- * with two callers gcc keeps copy_pud_range() and copy_pmd_range() (the PTE
- * level inlined into it) out of line, one copy for both, so the strategy is
- * a run-time test there, made for large folios only (pte_v6_*.h).  Measured
- * under icount, that shape costs what the kernel's does within a few
- * percent, and order-0 PTEs cost both strategies the same (README, "What
- * forklab's own walk costs").
- */
-static noinline int copy_page_range_perpte(struct fl_walk *w, struct vm_area_struct *dst_vma,
-					   struct vm_area_struct *src_vma)
-{
-	return copy_page_range_as(w, false, dst_vma, src_vma);
-}
-
-static noinline int copy_page_range_batched(struct fl_walk *w, struct vm_area_struct *dst_vma,
-					    struct vm_area_struct *src_vma)
-{
-	return copy_page_range_as(w, true, dst_vma, src_vma);
-}
-
-int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-			    struct vm_area_struct *src_vma)
-{
-	if (w->batch)
-		return copy_page_range_batched(w, dst_vma, src_vma);
-	return copy_page_range_perpte(w, dst_vma, src_vma);
 }
