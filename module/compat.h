@@ -11,17 +11,17 @@
 #include <linux/ftrace.h>
 
 /*
- * Supported range.  The module reimplements parts of mm/memory.c, so a kernel
- * outside the releases it was written against must not build silently.
+ * Supported releases.  The module reimplements parts of mm/memory.c, so a
+ * kernel outside the releases it was written against must not build silently.
  */
-#if !((LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)) || \
-      (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)))
-#error "forklab supports Linux 6.1.y and 6.12.y (its copy walk follows those releases); this kernel is neither"
-#endif
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define FL_KERNEL_6_1	1
-#else
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define FL_KERNEL_6_12	1
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0)
+#define FL_KERNEL_7_3	1
+#else
+#error "forklab supports Linux 6.1.y, 6.12.y and 7.3.y (its copy walk follows those releases); this kernel is none of them"
 #endif
 
 /*
@@ -56,7 +56,7 @@
 #endif
 
 /* The fork walk's MMU-notifier range: mmu_notifier_range_init() lost its vma argument in 6.3. */
-#ifdef FL_KERNEL_6_1
+#if defined(FL_KERNEL_6_1)
 #define fl_mmu_notifier_range_init_fork(range, vma, start, end) \
 	mmu_notifier_range_init(range, MMU_NOTIFY_PROTECTION_PAGE, 0, vma, (vma)->vm_mm, start, end)
 /* 6.4 (per-VMA locks) made fork write-lock each VMA; 6.1 has the mmap lock. */
@@ -97,6 +97,70 @@ static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
 	return pfn_pte(pte_pfn(pte) + nr, pte_pgprot(pte));
 #endif
 }
+#endif
+
+/*
+ * The walk's page-table API, where it moved between 6.12 and 7.3.  These
+ * need <linux/mm.h> and friends: walk.c and the PTE levels include them
+ * before this header.
+ */
+#ifdef FL_KERNEL_7_3
+/* COW is a property of the VMA's flag bitmap (vma_flags_t) in 7.3 */
+#define fl_is_cow_mapping(vma)		vma_is_cow_mapping(vma)
+/*
+ * Huge PMD entries, migration entries of one included: the devmap bits
+ * went away and pmd_is_huge() took over the three-way test, by 7.3.
+ */
+#define fl_pmd_is_huge(pmd)		pmd_is_huge(pmd)
+#define fl_pud_is_huge(pud)		pud_trans_huge(pud)
+/* the source table, for writing, with its lock not taken ("_rw_nolock", 6.13) */
+#define FL_PTE_MAP_CAN_FAIL		1
+#define fl_pte_offset_map_src(mm, pmd, addr, ptlp) ({			\
+	pmd_t fl_pmdval;						\
+	pte_offset_map_rw_nolock(mm, pmd, addr, &fl_pmdval, ptlp);	\
+})
+/* lazy MMU mode lost its arch_ prefix (and may nest) by 7.3 */
+#define fl_lazy_mmu_enable()		lazy_mmu_mode_enable()
+#define fl_lazy_mmu_disable()		lazy_mmu_mode_disable()
+/* swap entries are soft leaf entries; the count's extension is a table */
+#define fl_swap_entry_of(pte)		softleaf_from_pte(pte)
+#define fl_swap_retry_alloc(entry, gfp)	swap_retry_table_alloc(entry, gfp)
+/* PFN-map tracking moved out of copy_page_range() into the VMA copy by 7.3 */
+#define FL_WALK_TRACKS_PFNMAP		0
+#else
+#define fl_is_cow_mapping(vma)		is_cow_mapping((vma)->vm_flags)
+#define fl_pmd_is_huge(pmd)		(is_swap_pmd(pmd) || pmd_trans_huge(pmd) || pmd_devmap(pmd))
+#define fl_pud_is_huge(pud)		(pud_trans_huge(pud) || pud_devmap(pud))
+#ifdef FL_KERNEL_6_1
+#define fl_pte_offset_map_src(mm, pmd, addr, ptlp) ({			\
+	pte_t *fl_pte = pte_offset_map(pmd, addr);			\
+	*(ptlp) = pte_lockptr(mm, pmd);					\
+	fl_pte;								\
+})
+/*
+ * 6.5 made the map fallible (a file THP collapse can take the table away
+ * meanwhile); 6.1's cannot fail, and telling the compiler so keeps the
+ * loop's registers as 6.1's own copy has them.
+ */
+#define FL_PTE_MAP_CAN_FAIL		0
+#else
+#define fl_pte_offset_map_src(mm, pmd, addr, ptlp) pte_offset_map_nolock(mm, pmd, addr, ptlp)
+#define FL_PTE_MAP_CAN_FAIL		1
+#endif
+#define fl_lazy_mmu_enable()		arch_enter_lazy_mmu_mode()
+#define fl_lazy_mmu_disable()		arch_leave_lazy_mmu_mode()
+#define fl_swap_entry_of(pte)		pte_to_swp_entry(pte)
+#define fl_swap_retry_alloc(entry, gfp)	add_swap_count_continuation(entry, gfp)
+#define FL_WALK_TRACKS_PFNMAP		1
+#endif
+/*
+ * A page copied for the child (a possibly pinned one) fails with -EHWPOISON
+ * when the parent's is poisoned: copy_mc_user_highpage() came in 6.2.
+ */
+#ifdef FL_KERNEL_6_1
+#define FL_COPY_MC			0
+#else
+#define FL_COPY_MC			1
 #endif
 
 #endif /* FORKLAB_COMPAT_H */

@@ -317,8 +317,12 @@ static __always_inline int copy_present_ptes(struct fl_walk *w, struct vm_area_s
 	return 1;
 }
 
-static struct page *page_copy_prealloc(struct mm_struct *src_mm, struct vm_area_struct *vma,
-				       unsigned long addr)
+/* a page for the copy of a possibly pinned one (pte_loop.h) */
+typedef struct page fl_prealloc_t;
+#define fl_prealloc_put(p)	put_page(p)
+
+static struct page *fl_prealloc(struct mm_struct *src_mm, struct vm_area_struct *vma,
+				unsigned long addr)
 {
 	struct page *new_page;
 
@@ -333,130 +337,6 @@ static struct page *page_copy_prealloc(struct mm_struct *src_mm, struct vm_area_
 	return new_page;
 }
 
-/*
- * The PTE table's loop.  The strategy (w->batch) is tested only where a PTE
- * maps part of a large folio: an order-0 PTE costs both strategies the
- * same, and a large one costs perpte a test more than the kernel's pre-6.9
- * copy.
- */
-static __always_inline int copy_pte_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
-					  struct vm_area_struct *src_vma, pmd_t *dst_pmd,
-					  pmd_t *src_pmd, unsigned long addr, unsigned long end)
-{
-	struct mm_struct *dst_mm = dst_vma->vm_mm;
-	struct mm_struct *src_mm = src_vma->vm_mm;
-	pte_t *orig_src_pte, *orig_dst_pte;
-	pte_t *src_pte, *dst_pte;
-	pte_t ptent;
-	spinlock_t *src_ptl, *dst_ptl;
-	int progress, max_nr, ret = 0;
-	int rss[NR_MM_COUNTERS];
-	swp_entry_t entry = (swp_entry_t){0};
-	struct page *prealloc = NULL;
-	int nr;
-
-again:
-	progress = 0;
-	init_rss_vec(rss);
-
-	dst_pte = pte_alloc_map_lock(dst_mm, dst_pmd, addr, &dst_ptl);
-	if (!dst_pte) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	src_pte = pte_offset_map(src_pmd, addr);
-	src_ptl = pte_lockptr(src_mm, src_pmd);
-	spin_lock_nested(src_ptl, SINGLE_DEPTH_NESTING);
-	orig_src_pte = src_pte;
-	orig_dst_pte = dst_pte;
-	arch_enter_lazy_mmu_mode();
-
-	do {
-		nr = 1;
-		/* two page-table locks held: let others in now and then */
-		if (progress >= 32) {
-			progress = 0;
-			if (need_resched() || spin_needbreak(src_ptl) || spin_needbreak(dst_ptl))
-				break;
-		}
-		ptent = ptep_get(src_pte);
-		if (pte_none(ptent)) {
-			progress++;
-			continue;
-		}
-		if (unlikely(!pte_present(ptent))) {
-			ret = copy_nonpresent_pte(dst_mm, src_mm, dst_pte, src_pte, dst_vma,
-						  src_vma, addr, rss);
-			if (ret == -EIO) {
-				entry = pte_to_swp_entry(ptep_get(src_pte));
-				break;
-			} else if (ret == -EBUSY) {
-				break;
-			} else if (!ret) {
-				w->counts.ptes_nonpresent++;
-				progress += 8;
-				continue;
-			}
-			/* a device-exclusive entry made present again: copy it */
-			ptent = ptep_get(src_pte);
-			WARN_ON_ONCE(ret != -ENOENT);
-		}
-		max_nr = (end - addr) / PAGE_SIZE;
-		ret = copy_present_ptes(w, dst_vma, src_vma, dst_pte, src_pte, ptent,
-					addr, max_nr, rss, &prealloc);
-		if (unlikely(ret == -EAGAIN))
-			break;
-		if (unlikely(prealloc)) {
-			/*
-			 * Not used: the PTE changed since.  Not kept either:
-			 * the next allocation must follow the mempolicy of its
-			 * own address.
-			 */
-			put_page(prealloc);
-			prealloc = NULL;
-		}
-		nr = ret;
-		progress += 8 * nr;
-	} while (dst_pte += nr, src_pte += nr, addr += PAGE_SIZE * nr, addr != end);
-
-	arch_leave_lazy_mmu_mode();
-	spin_unlock(src_ptl);
-	pte_unmap(orig_src_pte);
-	add_mm_rss_vec(dst_mm, rss);
-	pte_unmap_unlock(orig_dst_pte, dst_ptl);
-	cond_resched();
-
-	if (ret == -EIO) {
-		/* the swap count needs a continuation page: allocate, retry */
-		VM_WARN_ON_ONCE(!entry.val);
-		w->counts.alloc_retries++;
-		if (add_swap_count_continuation(entry, GFP_KERNEL) < 0) {
-			w->counts.alloc_failures++;
-			ret = -ENOMEM;
-			goto out;
-		}
-		entry.val = 0;
-	} else if (ret == -EBUSY) {
-		goto out;
-	} else if (ret == -EAGAIN) {
-		w->counts.alloc_retries++;
-		prealloc = page_copy_prealloc(src_mm, src_vma, addr);
-		if (!prealloc) {
-			w->counts.alloc_failures++;
-			return -ENOMEM;
-		}
-	} else if (ret < 0) {
-		VM_WARN_ON_ONCE(1);
-	}
-
-	/* resolved: go on from where we stopped */
-	ret = 0;
-	if (addr != end)
-		goto again;
-out:
-	if (unlikely(prealloc))
-		put_page(prealloc);
-	return ret;
-}
+#include "pte_loop.h"
 
 #endif /* FORKLAB_PTE_V6_1_H */

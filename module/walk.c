@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * forklab's copy_page_range(): the walk from the pgd down to the PMD level,
- * in the names and order of mm/memory.c (identical in 6.1 and 6.12), so it
- * reads side by side with the kernel's, and the release's PTE level
- * (pte_v6_1.h, pte_v6_12.h).  Huge PMD/PUD entries, hugetlb and PFN tracking
- * are delegated to the kernel's own helpers, as the kernel does.
+ * in the names and order of mm/memory.c (the same in 6.1, 6.12 and 7.3 but
+ * for the API names of compat.h), so it reads side by side with the
+ * kernel's, and the release's PTE level (pte_v6_1.h, pte_v6_12.h,
+ * pte_v7_3.h).  Huge PMD/PUD entries, hugetlb and PFN tracking are
+ * delegated to the kernel's own helpers, as the kernel does.
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
@@ -12,10 +13,12 @@
 #include <linux/mmu_notifier.h>
 #include "forklab.h"
 #include "walk.h"
-#ifdef FL_KERNEL_6_1
+#if defined(FL_KERNEL_6_1)
 #include "pte_v6_1.h"
-#else
+#elif defined(FL_KERNEL_6_12)
 #include "pte_v6_12.h"
+#else
+#include "pte_v7_3.h"
 #endif
 
 static inline int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
@@ -33,7 +36,7 @@ static inline int copy_pmd_range(struct fl_walk *w, struct vm_area_struct *dst_v
 	src_pmd = pmd_offset(src_pud, addr);
 	do {
 		next = pmd_addr_end(addr, end);
-		if (is_swap_pmd(*src_pmd) || pmd_trans_huge(*src_pmd) || pmd_devmap(*src_pmd)) {
+		if (fl_pmd_is_huge(*src_pmd)) {
 			int err;
 
 			VM_BUG_ON_VMA(next - addr != HPAGE_PMD_SIZE, src_vma);
@@ -67,7 +70,7 @@ static inline int copy_pud_range(struct fl_walk *w, struct vm_area_struct *dst_v
 	src_pud = pud_offset(src_p4d, addr);
 	do {
 		next = pud_addr_end(addr, end);
-		if (pud_trans_huge(*src_pud) || pud_devmap(*src_pud)) {
+		if (fl_pud_is_huge(*src_pud)) {
 			int err;
 
 			VM_BUG_ON_VMA(next - addr != HPAGE_PUD_SIZE, src_vma);
@@ -113,11 +116,21 @@ static inline int copy_p4d_range(struct fl_walk *w, struct vm_area_struct *dst_v
  */
 static bool vma_needs_copy(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma)
 {
+#ifdef VM_COPY_ON_FORK
+	/*
+	 * 7.3 names what lives only in the page tables: PFN maps, uffd
+	 * write- and read-protection, guard regions.  On the child's VMA,
+	 * where the uffd flags may be set alone.
+	 */
+	if (dst_vma->vm_flags & VM_COPY_ON_FORK)
+		return true;
+#else
 	/* uffd-wp state lives only in the page tables */
 	if (userfaultfd_wp(dst_vma))
 		return true;
 	if (src_vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
 		return true;
+#endif
 	if (src_vma->anon_vma)
 		return true;
 	return false;
@@ -132,7 +145,10 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 	struct mm_struct *src_mm = src_vma->vm_mm;
 	struct mmu_notifier_range range;
 	pgd_t *src_pgd, *dst_pgd;
-	unsigned long next, pfn = 0;
+	unsigned long next;
+#if FL_WALK_TRACKS_PFNMAP
+	unsigned long pfn = 0;
+#endif
 	bool is_cow;
 	int ret;
 
@@ -143,17 +159,19 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 	if (is_vm_hugetlb_page(src_vma))
 		return copy_hugetlb_page_range(dst_mm, src_mm, dst_vma, src_vma);
 
+#if FL_WALK_TRACKS_PFNMAP
 	if (unlikely(src_vma->vm_flags & VM_PFNMAP)) {
 		ret = track_pfn_copy(dst_vma, src_vma, &pfn);
 		if (ret)
 			return ret;
 	}
+#endif
 
 	/*
 	 * Secondary MMUs need invalidating only when the parent's PTEs may
 	 * lose write permission, that is, for COW mappings.
 	 */
-	is_cow = is_cow_mapping(src_vma->vm_flags);
+	is_cow = fl_is_cow_mapping(src_vma);
 	if (is_cow) {
 		fl_mmu_notifier_range_init_fork(&range, src_vma, addr, end);
 		mmu_notifier_invalidate_range_start(&range);
@@ -183,7 +201,9 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 		raw_write_seqcount_end(&src_mm->write_protect_seq);
 		mmu_notifier_invalidate_range_end(&range);
 	}
+#if FL_WALK_TRACKS_PFNMAP
 	if (ret && unlikely(src_vma->vm_flags & VM_PFNMAP))
 		untrack_pfn_copy(dst_vma, pfn);
+#endif
 	return ret;
 }
