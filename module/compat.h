@@ -163,4 +163,16 @@ static inline pte_t pte_advance_pfn(pte_t pte, unsigned long nr)
 #define FL_COPY_MC			1
 #endif
 
+/*
+ * The kernel's fold and unfold of a contpte block (contpte_convert(), a
+ * break-before-make) invalidate the block's TLB entries, except, in 7.3, on
+ * CPUs with BBM level 3, where the architecture lets the contiguous bit
+ * change without it (QEMU's -cpu max has no BBML3).
+ */
+#if defined(FL_KERNEL_7_3) && defined(CONFIG_ARM64)
+#define fl_contpte_convert_invalidates()	(!system_supports_bbml3())
+#else
+#define fl_contpte_convert_invalidates()	true
+#endif
+
 #endif /* FORKLAB_COMPAT_H */

@@ -27,6 +27,13 @@ FL_KSYMS(FL_DEFINE_FN, FL_DEFINE_FNV)
 
 spinlock_t *fl_ksym_mmlist_lock;
 unsigned long *fl_ksym_highest_memmap_pfn;
+#ifdef FL_KERNEL_7_3
+struct mm_struct *fl_ksym_init_mm;
+#ifdef CONFIG_ARCH_HAS_CC_PLATFORM
+static u64 *fl_ksym_cc_mask;
+u64 forklab_cc_mask;	/* the headers' cc_mask: see Kbuild */
+#endif
+#endif
 #ifdef CONFIG_LOCKDEP
 struct lockdep_map *fl_ksym_mmu_notifier_map;	/* see Kbuild */
 #endif
@@ -42,6 +49,12 @@ static const struct {
 	{ "copy_page_range", (void **)&fl_kernel_copy_page_range },
 	{ "mmlist_lock", (void **)&fl_ksym_mmlist_lock },
 	{ "highest_memmap_pfn", (void **)&fl_ksym_highest_memmap_pfn },
+#ifdef FL_KERNEL_7_3
+	{ "init_mm", (void **)&fl_ksym_init_mm },
+#ifdef CONFIG_ARCH_HAS_CC_PLATFORM
+	{ "cc_mask", (void **)&fl_ksym_cc_mask },
+#endif
+#endif
 #ifdef CONFIG_LOCKDEP
 	{ "__mmu_notifier_invalidate_range_start_map", (void **)&fl_ksym_mmu_notifier_map },
 #endif
@@ -95,5 +108,8 @@ int fl_resolve_symbols(void)
 		       missing);
 		return -ENOENT;
 	}
+#if defined(FL_KERNEL_7_3) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
+	forklab_cc_mask = *fl_ksym_cc_mask;
+#endif
 	return 0;
 }

@@ -72,7 +72,7 @@ void fl_x86_tcall7(void);
  * FNV(...) for those returning void, VAR(type, name) for data.  What differs
  * between releases is spelled out per release.
  */
-#ifdef __HAVE_PFNMAP_TRACKING
+#if defined(__HAVE_PFNMAP_TRACKING) && FL_WALK_TRACKS_PFNMAP
 /* x86 PAT: the generic versions are inline no-ops elsewhere. */
 #define FL_KSYMS_PFNMAP(FN, FNV)						\
 	FN(3, int, track_pfn_copy, struct vm_area_struct *, struct vm_area_struct *, unsigned long *) \
@@ -99,7 +99,7 @@ void fl_x86_tcall7(void);
 #endif
 
 /* Out-of-line helpers of inline page-table accessors, per arch. */
-#if defined(CONFIG_X86) && defined(FL_KERNEL_6_12)
+#if defined(CONFIG_X86) && !defined(FL_KERNEL_6_1)
 /* 6.6 gave pte_mkwrite() a vma (shadow stacks) and moved it out of line */
 #define FL_KSYMS_ARCH(FN, FNV)	FN(2, pte_t, pte_mkwrite, pte_t, struct vm_area_struct *)
 #elif defined(CONFIG_ARM64_MTE)
@@ -109,16 +109,20 @@ void fl_x86_tcall7(void);
 #define FL_KSYMS_ARCH(FN, FNV)
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if defined(FL_KERNEL_6_1)
 #define FL_KSYMS_RELEASE(FN, FNV)						\
+	FN(1, int, swap_duplicate, swp_entry_t)					\
+	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
 	FNV(3, mm_trace_rss_stat, struct mm_struct *, int, long)		\
 	FNV(2, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *, bool) \
 	FNV(3, page_add_new_anon_rmap, struct page *, struct vm_area_struct *, unsigned long) \
 	FNV(2, lru_cache_add_inactive_or_unevictable, struct page *, struct vm_area_struct *) \
 	FNV(2, __cgroup_throttle_swaprate, struct page *, gfp_t)			\
 	FNV(4, page_add_anon_rmap, struct page *, struct vm_area_struct *, unsigned long, rmap_t)
-#else
+#elif defined(FL_KERNEL_6_12)
 #define FL_KSYMS_RELEASE(FN, FNV)						\
+	FN(1, int, swap_duplicate, swp_entry_t)					\
+	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
 	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
 	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
 	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
@@ -129,6 +133,27 @@ void fl_x86_tcall7(void);
 	FN(4, pte_t *, __pte_offset_map_lock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
 	FNV(6, folio_add_anon_rmap_ptes, struct folio *, struct page *, int, struct vm_area_struct *, \
 	    unsigned long, rmap_t)
+#else
+/*
+ * 7.3 declares these in mm/internal.h and mm/swap.h, which the headers
+ * package does not ship: the declarations are theirs, as 7.3 has them.
+ */
+void folio_add_lru_vma(struct folio *folio, struct vm_area_struct *vma);
+int swap_retry_table_alloc(swp_entry_t entry, gfp_t gfp);
+
+#define FL_KSYMS_RELEASE(FN, FNV)						\
+	FN(1, int, swap_dup_entry_direct, swp_entry_t)				\
+	FN(2, int, swap_retry_table_alloc, swp_entry_t, gfp_t)			\
+	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
+	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
+	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
+	FNV(2, folio_add_lru_vma, struct folio *, struct vm_area_struct *)	\
+	FNV(2, __folio_throttle_swaprate, struct folio *, gfp_t)		\
+	FN(3, pte_t *, __pte_offset_map, pmd_t *, unsigned long, pmd_t *)	\
+	FN(5, pte_t *, pte_offset_map_rw_nolock, struct mm_struct *, pmd_t *, unsigned long, \
+	   pmd_t *, spinlock_t **)						\
+	FN(4, pte_t *, pte_offset_map_lock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
+	FN(3, bool, can_change_pte_writable, struct vm_area_struct *, unsigned long, pte_t)
 #endif
 
 #define FL_KSYMS(FN, FNV)							\
@@ -144,8 +169,6 @@ void fl_x86_tcall7(void);
 	FN(7, int, copy_huge_pmd, struct mm_struct *, struct mm_struct *, pmd_t *, pmd_t *, \
 	   unsigned long, struct vm_area_struct *, struct vm_area_struct *)	\
 	FL_KSYMS_HUGE_PUD(FN, FNV)						\
-	FN(1, int, swap_duplicate, swp_entry_t)					\
-	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
 	FN(1, int, __mmu_notifier_invalidate_range_start, struct mmu_notifier_range *) \
 	FN(3, int, __mem_cgroup_charge, struct folio *, struct mm_struct *, gfp_t) \
 	FL_KSYMS_PFNMAP(FN, FNV)						\
@@ -167,5 +190,8 @@ FL_KSYMS(FL_KSYM_RENAME, FL_KSYM_RENAMEV)
 /* Non-exported kernel data the walk uses. */
 extern spinlock_t *fl_ksym_mmlist_lock;
 extern unsigned long *fl_ksym_highest_memmap_pfn;	/* mm/memory.c */
+#ifdef FL_KERNEL_7_3
+extern struct mm_struct *fl_ksym_init_mm;	/* the list swapoff walks hangs off it */
+#endif
 
 #endif /* FORKLAB_KSYMS_H */

@@ -52,6 +52,10 @@ static int __init fl_init(void)
 		goto err_config;
 	pr_info("forklab: loaded (%s, mode %s, contpte %s)\n", FL_MODULE_VERSION,
 		fl_mode_name(initial), fl_contpte_name(policy));
+	if (IS_ENABLED(CONFIG_ARM64_CONTPTE) && !fl_contpte_convert_invalidates())
+		pr_info("forklab: this CPU has BBM level 3: the kernel folds and unfolds contpte "
+			"blocks without a TLB invalidation, so the contpte invalidation counts "
+			"stay 0\n");
 	return 0;
 
 err_config:

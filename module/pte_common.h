@@ -27,12 +27,18 @@ static inline void add_mm_rss_vec(struct mm_struct *mm, int *rss)
 
 /*
  * Soft-dirty tracking is on while VM_SOFTDIRTY is clear (the flag marks a
- * VMA whose every page counts as dirty).
+ * VMA whose every page counts as dirty).  Later releases ask the page
+ * tables whether they have the bit at all (a runtime test on some arches).
  */
 static inline bool vma_soft_dirty_enabled(struct vm_area_struct *vma)
 {
+#ifdef pgtable_supports_soft_dirty
+	if (!pgtable_supports_soft_dirty())
+		return false;
+#else
 	if (!IS_ENABLED(CONFIG_MEM_SOFT_DIRTY))
 		return false;
+#endif
 	return !(vma->vm_flags & VM_SOFTDIRTY);
 }
 

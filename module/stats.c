@@ -113,7 +113,8 @@ void fl_stats_contpte(unsigned int policy, unsigned int helper, unsigned int nr,
 	c->ptes += nr;
 	c->unfolds += t->unfolds;
 	c->folds += t->folds;
-	c->invalidations += t->unfolds + t->folds;
+	if (fl_contpte_convert_invalidates())
+		c->invalidations += t->unfolds + t->folds;
 	c->blocks_kept += t->blocks_kept;
 	preempt_enable();
 }

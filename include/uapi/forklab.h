@@ -71,7 +71,8 @@ enum forklab_scope {
  * teardown use treat a 64 KiB block of 16 PTEs mapped with the contiguous
  * bit: write-protect (fork, parent), set (fork, child; forklab's walk only)
  * and get-and-clear / clear-full (teardown).  Every fold or unfold is a
- * break-before-make of the block with one ranged TLB invalidation.
+ * break-before-make of the block with one ranged TLB invalidation (in 7.3
+ * none on a CPU with BBM level 3, and the counters say so).
  * X(ID, value, name, description); values are ABI and never reused.
  */
 #define FORKLAB_CONTPTE_POLICY_LIST(X)					\
@@ -146,7 +147,7 @@ struct forklab_contpte_counters {
 	__u64 ptes;		/* PTEs those calls covered */
 	__u64 unfolds;		/* contiguous blocks unfolded */
 	__u64 folds;		/* blocks folded into contiguous ones */
-	__u64 invalidations;	/* ranged TLB invalidations issued (one per fold/unfold) */
+	__u64 invalidations;	/* ranged TLB invalidations issued (one per fold/unfold; none on 7.3 with BBML3) */
 	__u64 blocks_kept;	/* whole contiguous blocks changed without unfolding */
 	__u64 reserved[2];	/* 0 */
 };
