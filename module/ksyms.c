@@ -29,7 +29,7 @@ spinlock_t *fl_ksym_mmlist_lock;
 unsigned long *fl_ksym_highest_memmap_pfn;
 #ifdef FL_KERNEL_7_3
 struct mm_struct *fl_ksym_init_mm;
-#ifdef CONFIG_ARCH_HAS_CC_PLATFORM
+#if defined(CONFIG_X86) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
 static u64 *fl_ksym_cc_mask;
 u64 forklab_cc_mask;	/* the headers' cc_mask: see Kbuild */
 #endif
@@ -51,7 +51,7 @@ static const struct {
 	{ "highest_memmap_pfn", (void **)&fl_ksym_highest_memmap_pfn },
 #ifdef FL_KERNEL_7_3
 	{ "init_mm", (void **)&fl_ksym_init_mm },
-#ifdef CONFIG_ARCH_HAS_CC_PLATFORM
+#if defined(CONFIG_X86) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
 	{ "cc_mask", (void **)&fl_ksym_cc_mask },
 #endif
 #endif
@@ -108,7 +108,7 @@ int fl_resolve_symbols(void)
 		       missing);
 		return -ENOENT;
 	}
-#if defined(FL_KERNEL_7_3) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
+#if defined(FL_KERNEL_7_3) && defined(CONFIG_X86) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
 	forklab_cc_mask = *fl_ksym_cc_mask;
 #endif
 	return 0;
