@@ -1,7 +1,7 @@
 # forklab: an instrumented, switchable fork path for kernel developers.
 # 'make help' lists the targets; README.md explains them.
 
-TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12
+TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12 x86_64-7.3 arm64-7.3
 DEFAULT_TARGET := x86_64-6.1
 TARGET ?=
 KDIR ?= /lib/modules/$(shell uname -r)/build

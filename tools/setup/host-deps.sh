@@ -47,9 +47,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "apt-get install failed for: ${missing[*]}"
 fi
-# linux-kbuild-6.12 (backports) needs the backports pahole.
-if ! dpkg-query -W -f='${Version}' pahole 2>/dev/null | grep -q bpo; then
-	apt-get install -y -qq --no-install-recommends -t bookworm-backports pahole >/dev/null ||
-		die "could not install pahole from bookworm-backports"
-fi
+# linux-kbuild-6.12 (backports) needs the backports pahole; the 7.3 targets'
+# trixie build root (tools/setup/buildroot-trixie.sh, made on first use) is
+# made by trixie's own debootstrap, 1.0.141 in bookworm-backports.
+for p in pahole debootstrap; do
+	dpkg-query -W -f='${Version}' "$p" 2>/dev/null | grep -q bpo && continue
+	apt-get install -y -qq --no-install-recommends -t bookworm-backports "$p" >/dev/null ||
+		die "could not install $p from bookworm-backports"
+done
 echo "host-deps: ok"

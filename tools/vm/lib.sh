@@ -15,11 +15,12 @@ vm_target() {
 	mkdir -p "$VMCACHE"
 }
 
-# vm_debs_download DIR PKG...: apt-get download into DIR (as root, apt warns
+# vm_debs_download DIST DIR PKG...: apt-get download from Debian release
+# DIST (bookworm, trixie: tools/kernels/apt) into DIR (as root, apt warns
 # that its _apt user cannot write there; that is harmless).
 vm_debs_download() {
-	local dir=$1; shift
+	local dist=$1 dir=$2; shift 2
 	mkdir -p "$dir"
-	(cd "$dir" && apt-get download -q "$@" >/dev/null 2>"$dir/.apt.log") ||
-		{ cat "$dir/.apt.log" >&2; vm_die "apt-get download failed: $* (is the Debian archive reachable?)"; }
+	(cd "$dir" && "$top/tools/kernels/apt" "$dist" apt-get download -q "$@" >/dev/null 2>"$dir/.apt.log") ||
+		{ cat "$dir/.apt.log" >&2; vm_die "apt-get download from $dist failed: $* (is the Debian archive reachable?)"; }
 }
