@@ -26,7 +26,18 @@ target=${1:?usage: $0 TARGET}
 envfile=$(tools/kernels/fetch "$target") || { echo "not ok 1 - fetch $target"; exit 1; }
 # shellcheck disable=SC1090
 . "$envfile"
-work=$(mktemp -d "${TMPDIR:-/tmp}/forklab-install.XXXXXX")
+# A target built in a build root (7.3: trixie's gcc-14) runs DKMS there, as
+# the machine that runs that kernel would; the scratch folder is then in the
+# checkout, which the root sees at the same path.
+if [ -n "${BUILDROOT:-}" ]; then
+	# (in-root's namespace is private already; a chroot's / is no mount
+	# point, so a nested unshare must leave propagation as it is)
+	in_root=(tools/build/in-root) unshare_opt=(--propagation unchanged)
+	mkdir -p build && work=$(mktemp -d "$top/build/install-test.XXXXXX")
+else
+	in_root=() unshare_opt=()
+	work=$(mktemp -d "${TMPDIR:-/tmp}/forklab-install.XXXXXX")
+fi
 trap 'rm -rf "$work"' EXIT
 version=$(sed -n 's/^#define FL_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' module/forklab.h)
 # where the kernel compresses its modules (6.12: xz), Kbuild's install does too
@@ -59,8 +70,8 @@ rc=$?
 [ $rc != 0 ] && grep -q 'make sign needs KEY=' "$work/out" && ok "make sign without a key: refused, saying what it needs" ||
 	{ nok "make sign without a key: refused, saying what it needs (exit $rc)"; sed 's/^/#   /' "$work/out"; }
 
-if [ "$(id -u)" != 0 ] || ! command -v dkms > /dev/null || ! command -v unshare > /dev/null; then
-	skip "DKMS" "needs root, dkms and unshare (tools/setup/host-deps.sh installs dkms)"
+if [ "$(id -u)" != 0 ] || ! "${in_root[@]}" sh -c 'command -v dkms && command -v unshare' > /dev/null; then
+	skip "DKMS" "needs root, dkms and unshare (tools/setup/host-deps.sh installs dkms${BUILDROOT:+; the $BUILDROOT build root has it})"
 else
 	# DKMS's own trees and signing key, in the scratch folder
 	# (the modules folder of the kernel stands for an installed kernel)
@@ -74,7 +85,7 @@ mok_certificate="$work/mok.der"
 install_tree="$work/modules"
 CONF
 	dkms_make() {
-		unshare -m sh -c 'mount --bind "$1" /etc/dkms && shift && exec "$@"' sh "$work/etc-dkms" \
+		"${in_root[@]}" unshare -m "${unshare_opt[@]}" sh -c 'mount --bind "$1" /etc/dkms && shift && exec "$@"' sh "$work/etc-dkms" \
 			make -s "$@" KDIR="$KDIR" DESTDIR="$work/dest" DKMS_FLAGS=--no-depmod
 	}
 	t "make dkms-install (sources to DESTDIR/usr/src, dkms add, build and install for $KVER)" dkms_make dkms-install

@@ -71,16 +71,29 @@ forklab_first() {
 	t "  ... forklab's IPMODIFY user holds copy_page_range" ipmodify_user
 	grep '^copy_page_range' $EF | show
 	mark
-	# busybox insmod exits with the errno, and retries with init_module()
-	# when finit_module() fails: the module's message shows up twice.
-	t_exit "insmod $U kind=$k is refused: exit 16 (EBUSY)" 16 insmod $UKO kind=$k
-	show /tmp/t.out
-	t_grep "  ... insmod says the function is busy" "Device or resource busy" /tmp/t.out
-	new_dmesg
-	t_grep "  ... its message names the conflict (EBUSY)" \
-		"$U: .* on copy_page_range failed: error -16 (another ftrace user already modifies its instruction pointer" \
-		/tmp/dmesg.out
-	t "  ... nothing of it stays loaded" [ ! -d /sys/module/$U ]
+	if [ $k = kprobe ] && insmod $UKO kind=$k >/tmp/t.out 2>&1; then
+		# 7.3's __register_kprobe() drops arm_kprobe()'s error (its
+		# guard() rework returns 0 after taking the probe back out), so
+		# the kprobe "registers" without ever being armed.  What matters
+		# here is that it did not get copy_page_range.
+		new_dmesg
+		t "  ... the kernel registered the kprobe without arming it (its register_kprobe() lost the EBUSY): forklab's handler alone on copy_page_range" \
+			sh -c "grep '^copy_page_range' $EF | grep -q fl_ftrace_handler && ! grep '^copy_page_range' $EF | grep -q kprobe_ftrace_handler"
+		grep '^copy_page_range' $EF | show
+		t "  ... rmmod the unarmed $U" rmmod $U
+	else
+		# busybox insmod exits with the errno, and retries with
+		# init_module() when finit_module() fails: the module's message
+		# shows up twice.
+		t_exit "insmod $U kind=$k is refused: exit 16 (EBUSY)" 16 insmod $UKO kind=$k
+		show /tmp/t.out
+		t_grep "  ... insmod says the function is busy" "Device or resource busy" /tmp/t.out
+		new_dmesg
+		t_grep "  ... its message names the conflict (EBUSY)" \
+			"$U: .* on copy_page_range failed: error -16 (another ftrace user already modifies its instruction pointer" \
+			/tmp/dmesg.out
+		t "  ... nothing of it stays loaded" [ ! -d /sys/module/$U ]
+	fi
 	t "  ... forklab still holds copy_page_range" ipmodify_user
 	t "  ... and stays in passthrough" sh -c '[ "$(forklab mode)" = passthrough ]'
 	forks_seen calls "through forklab's copy path"

@@ -26,6 +26,9 @@ if echo 0 > /proc/sys/kernel/ftrace_enabled 2>/dev/null; then
 	t_grep "  ... and says why and what to do" "kernel.ftrace_enabled is 0.*sysctl kernel.ftrace_enabled=1" /tmp/t.out
 	t "  ... and the mode stays stock" sh -c '[ "$(forklab mode)" = stock ]'
 	echo 1 > /proc/sys/kernel/ftrace_enabled
+elif dmesg | grep -q 'The ftrace_enabled file is deprecated and no longer disables ftrace'; then
+	# 7.3 refuses every write of 0 (EOPNOTSUPP), redirect or not
+	ok "kernel.ftrace_enabled can no longer disable ftrace on this kernel (deprecated: the kernel refuses 0 itself)"
 else
 	nok "kernel.ftrace_enabled=0 could be set with forklab in stock"
 fi

@@ -18,7 +18,10 @@ mirror=http://deb.debian.org/debian
 # The recipe: what the root is made of.  Editing it rebuilds the root.
 pkgs=(gcc-14 make bc flex bison libelf-dev libssl-dev pahole kmod
       gcc-14-aarch64-linux-gnu libc6-dev-arm64-cross
-      xz-utils zstd rsync cpio)
+      xz-utils zstd rsync cpio
+      # tests/host/t-install.sh runs DKMS here for the 7.3 targets: a 7.3
+      # machine's DKMS builds with that release's compiler
+      dkms openssl mount)
 want=$(printf '%s\n' trixie trixie-backports "$mirror" "${pkgs[@]}" | sha1sum | cut -c1-12)
 stamp=.forklab-recipe
 if [ "$(cat "$root/$stamp" 2>/dev/null)" = "$want" ]; then
