@@ -1,5 +1,6 @@
 #!/bin/sh
-# The kernel's own mm/cow selftest (built from linux-source-6.12) in every
+# The kernel's own mm/cow selftest (built from linux-source-6.12 for the 6.x
+# targets, from linux-source-7.3 for the 7.3 ones) in every
 # mode, and on arm64 under every contpte policy too: each must pass with the
 # same totals as stock on this kernel.  passthrough runs under the kernel
 # policy only: its copy is the kernel's own, so under the other policies it
@@ -26,8 +27,26 @@ for m in $(modes); do
 		[ "$rc" = 0 ] || grep '^not ok' /tmp/cow.out | head -20 | sed 's/^/#   /'
 		if [ "$name" = stock ]; then
 			stock_totals=$totals
+			cp /tmp/cow.out /tmp/cow.stock
+		elif [ "$totals" = "$stock_totals" ]; then
+			ok "  ... the same totals as stock"
 		else
-			t "  ... the same totals as stock" [ "$totals" = "$stock_totals" ]
+			# Which cases differ, and does stock itself still give
+			# what it gave?  (Seen on arm64-7.3: the first cow run of
+			# a guest that ran the other suites before had one xfail
+			# fewer than every run after it, stock's too.)
+			diff /tmp/cow.stock /tmp/cow.out | grep -E '^[<>] (ok|not ok)' | head -10 | sed 's/^/#   /'
+			forklab mode stock >/dev/null && forklab contpte kernel >/dev/null
+			cow > /tmp/cow.restock 2>&1
+			restock=$(grep '^# Totals' /tmp/cow.restock)
+			forklab mode "$m" >/dev/null && forklab contpte "$p" >/dev/null
+			if [ "$restock" = "$totals" ]; then
+				ok "  ... the same totals as stock run again ($stock_totals before): stock's own totals moved"
+				stock_totals=$restock
+				cp /tmp/cow.restock /tmp/cow.stock
+			else
+				nok "  ... the same totals as stock ($stock_totals; run again: $restock)"
+			fi
 		fi
 	done
 done
