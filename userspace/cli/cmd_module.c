@@ -8,17 +8,30 @@
 #include <unistd.h>
 #include "commands.h"
 
-/* Where 'forklab load' looks when no path is given, in order. */
-static const char *fl_find_module(char *buf, size_t len)
+/* Whether @path is a compressed module (Kbuild's install compresses as the kernel does). */
+static bool fl_compressed(const char *path)
 {
+	static const char *const suffixes[] = { ".ko.xz", ".ko.zst", ".ko.gz" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (n > strlen(suffixes[i]) && !strcmp(path + n - strlen(suffixes[i]), suffixes[i]))
+			return true;
+	return false;
+}
+
+const char *fl_find_module(const char *root, const char *release, char *buf, size_t len)
+{
+	/* DKMS's place first, as depmod ranks updates/ above extra/ */
+	static const char *const dirs[] = { "updates/dkms", "updates", "extra" };
+	static const char *const names[] = { "forklab.ko", "forklab.ko.xz", "forklab.ko.zst", "forklab.ko.gz" };
 	const char *env = getenv("FORKLAB_KO");
-	struct utsname u;
 	char exe[PATH_MAX - 32];
 	ssize_t n;
 
-	if (env && *env)
+	if (!*root && env && *env)
 		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	n = *root ? -1 : readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		char *slash;
 
@@ -31,13 +44,12 @@ static const char *fl_find_module(char *buf, size_t len)
 				return buf;
 		}
 	}
-	if (!uname(&u)) {
-		snprintf(buf, len, "/lib/modules/%s/updates/forklab.ko", u.release);
-		if (!access(buf, R_OK))
-			return buf;
-		snprintf(buf, len, "/lib/modules/%s/extra/forklab.ko", u.release);
-		if (!access(buf, R_OK))
-			return buf;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(buf, len, "%s/lib/modules/%s/%s/%s", root, release, dirs[d], names[i]);
+			if (!access(buf, R_OK))
+				return buf;
+		}
 	}
 	return NULL;
 }
@@ -46,6 +58,7 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 {
 	char buf[PATH_MAX], mode[48] = "", contpte[48] = "", params[96];
 	const char *path = NULL;
+	struct utsname u;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -71,8 +84,8 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 			path = argv[i];
 		}
 	}
-	if (!path)
-		path = fl_find_module(buf, sizeof(buf));
+	if (!path && !uname(&u))
+		path = fl_find_module("", u.release, buf, sizeof(buf));
 	if (!path)
 		return fl_fail(cli, FL_EXIT_FAILED,
 			       "load: no forklab.ko found; give its path, set FORKLAB_KO, or 'make install'");
@@ -100,6 +113,10 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 	case EBUSY:
 		return fl_fail_errno(cli, "load", ret);
 	case EOPNOTSUPP:
+		if (fl_compressed(path))
+			return fl_fail(cli, FL_EXIT_UNSUPPORTED,
+				       "load %s: this kernel cannot decompress modules (no "
+				       "CONFIG_MODULE_DECOMPRESS); decompress it and give that path", path);
 		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
 			       "load %s: %s is not supported on this architecture (contpte "
 			       "policies need arm64 with CONFIG_ARM64_CONTPTE); see dmesg", path, contpte);

@@ -18,6 +18,19 @@
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv);
 
 static const struct fl_command fl_commands[] = {
+	{ "check", "", "can forklab run here, which modes",
+	  "A preflight: one line per check, ok, missing (with what to do) or warn:\n"
+	  "the kernel release and the modes forklab has for it; the kernel config\n"
+	  "(/boot/config-R, /proc/config.gz or the headers' .config): kprobes,\n"
+	  "kallsyms, dynamic ftrace with args (and regs on x86), contpte on arm64;\n"
+	  "kernel.ftrace_enabled; lockdown, Secure Boot and whether the module\n"
+	  "must be signed; the headers to build the module; the module (loaded:\n"
+	  "the handshake; otherwise the file 'forklab load' would load, and the\n"
+	  "kernel it is built for); other ftrace users that hold copy_page_range\n"
+	  "(a livepatch, a kprobe with a post_handler).  Without root, tracefs and\n"
+	  "/dev/forklab cannot be read: 'sudo forklab check' sees all.\n"
+	  "Exit status 0 when forklab can load and redirect here (warnings may\n"
+	  "remain), 7 when something it needs is missing.\n", false, fl_cmd_check, false },
 	{ "status", "", "module, kernel, mode, contpte policy, scope, fork counters",
 	  "Shows the loaded module's version and API, the kernel it runs on, the\n"
 	  "modes it supports, the live mode and scope, and how many forks were\n"
@@ -47,8 +60,9 @@ static const struct fl_command fl_commands[] = {
 	  true, fl_cmd_stats, false },
 	{ "load", "[--mode NAME] [--contpte POLICY] [MODULE.ko]", "load the module",
 	  "Loads forklab.ko (default: $FORKLAB_KO, then ../forklab.ko next to this\n"
-	  "program, then /lib/modules/$(uname -r)/{updates,extra}/forklab.ko) with\n"
-	  "the given initial mode and contpte policy (root).\n", true, fl_cmd_load, false },
+	  "program, then the one installed under /lib/modules/$(uname -r): in\n"
+	  "updates/dkms, updates or extra, forklab.ko or compressed) with the given\n"
+	  "initial mode and contpte policy (root).\n", true, fl_cmd_load, false },
 	{ "unload", "", "unload the module",
 	  "Removes the redirect and unloads the module once no fork is inside it\n"
 	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload, false },
@@ -99,7 +113,8 @@ static const struct fl_command fl_commands[] = {
 static const char fl_exit_codes[] =
 	"exit status: 0 ok, 1 the kernel refused or the operation failed, 2 usage\n"
 	"error, 3 module not loaded, 4 needs root, 5 unsupported here, 6 another\n"
-	"ftrace user holds a function forklab hooks (or kernel.ftrace_enabled=0).\n";
+	"ftrace user holds a function forklab hooks (or kernel.ftrace_enabled=0),\n"
+	"7 'forklab check' found something forklab needs missing.\n";
 
 static const struct fl_command *fl_find_command(const char *name)
 {
@@ -127,6 +142,11 @@ static void fl_usage(FILE *f)
 		fl_exit_codes);
 }
 
+static void fl_command_help(FILE *f, const struct fl_command *cmd)
+{
+	fprintf(f, "usage: forklab %s%s%s\n\n%s", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->help);
+}
+
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv)
 {
 	const struct fl_command *cmd;
@@ -140,7 +160,7 @@ static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv)
 	cmd = fl_find_command(argv[1]);
 	if (!cmd)
 		return fl_fail(cli, FL_EXIT_USAGE, "no command '%s'; 'forklab help' lists them", argv[1]);
-	fprintf(cli->out, "usage: forklab %s %s\n\n%s", cmd->name, cmd->args, cmd->help);
+	fl_command_help(cli->out, cmd);
 	return FL_EXIT_OK;
 }
 
@@ -173,6 +193,12 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 	if (!cmd)
 		return fl_fail(&cli, FL_EXIT_USAGE, "unknown command '%s'; 'forklab help' lists them",
 			       argv[i]);
+
+	/* COMMAND -h: its help, as 'forklab help COMMAND' */
+	if (!cmd->raw_args && i + 1 < argc && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help"))) {
+		fl_command_help(out, cmd);
+		return FL_EXIT_OK;
+	}
 
 	/* Strip --json from the command's own arguments (unless they are passed on). */
 	{

@@ -21,6 +21,16 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err);
 /* cmd_status.c: a scope as text ("pid 42") or, in JSON mode, a "scope" object. */
 void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c);
 
+/*
+ * cmd_module.c: the forklab.ko 'forklab load' loads when given no path, in
+ * @buf (or $FORKLAB_KO): $FORKLAB_KO, then ../forklab.ko next to this
+ * program (both only for this machine, @root ""), then the installed one
+ * under @root/lib/modules/@release (updates/dkms, updates, extra; .ko or
+ * compressed).  NULL if there is none.
+ */
+const char *fl_find_module(const char *root, const char *release, char *buf, size_t len);
+
+int fl_cmd_check(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_status(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_mode(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_contpte(struct fl_cli *cli, int argc, char **argv);

@@ -20,6 +20,7 @@ enum {
 	FL_EXIT_PERM = 4,		/* needs root / CAP_SYS_ADMIN */
 	FL_EXIT_UNSUPPORTED = 5,	/* this kernel or module cannot do it */
 	FL_EXIT_BUSY = 6,		/* another ftrace user holds a function forklab hooks */
+	FL_EXIT_MISSING = 7,		/* 'forklab check': something forklab needs is missing */
 };
 
 struct fl_cli {

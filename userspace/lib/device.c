@@ -3,7 +3,6 @@
  * The real device layer: ioctls on /dev/forklab, finit_module and
  * delete_module.  Structs are zeroed and sized here, once.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "device.h"
+#include "ftrace.h"
 
 struct fl_dev {
 	int fd;
@@ -85,14 +85,22 @@ int fl_dev_reset_stats(struct fl_dev *dev)
 	return fl_ioctl(dev, FORKLAB_IOC_RESET_STATS, &r);
 }
 
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE	4	/* Linux 5.17, with CONFIG_MODULE_DECOMPRESS */
+#endif
+
 int fl_sys_load_module(const char *path, const char *params)
 {
+	const char *dot = strrchr(path, '.');
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
+	int flags = 0, ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	/* forklab.ko.xz as 'make install' leaves it where the kernel compresses modules */
+	if (dot && (!strcmp(dot, ".xz") || !strcmp(dot, ".zst") || !strcmp(dot, ".gz")))
+		flags |= MODULE_INIT_COMPRESSED_FILE;
+	ret = syscall(SYS_finit_module, fd, params, flags) ? -errno : 0;
 	close(fd);
 	return ret;
 }
@@ -111,44 +119,17 @@ bool fl_sys_module_loaded(void)
 
 enum fl_ftrace_conflict fl_sys_ftrace_conflict(char *holder, size_t len)
 {
-	/* the functions forklab hooks, as enabled_functions lines start */
-	static const char *const hooked[] = { "copy_page_range ", "contpte_wrprotect_ptes ",
-					      "contpte_get_and_clear_full_ptes ", "contpte_clear_full_ptes " };
-	FILE *f = fopen("/proc/sys/kernel/ftrace_enabled", "r");
-	enum fl_ftrace_conflict found = FL_FTRACE_UNKNOWN;
-	char line[512];
-	int enabled = 1;
+	struct fl_ftrace_user users[FL_FTRACE_HOOKED_COUNT];
+	int n;
 
-	if (f) {
-		if (fscanf(f, "%d", &enabled) != 1)
-			enabled = 1;
-		fclose(f);
-	}
-	if (!enabled)
+	if (fl_ftrace_enabled("") == 0)
 		return FL_FTRACE_DISABLED;
-	f = fopen("/sys/kernel/tracing/enabled_functions", "r");
-	if (!f)
-		f = fopen("/sys/kernel/debug/tracing/enabled_functions", "r");
-	while (f && found == FL_FTRACE_UNKNOWN && fgets(line, sizeof(line), f)) {
-		size_t n = 0;
-
-		/* flag I: modifies the ip; not forklab's own ops */
-		if (!strstr(line, " I ") || strstr(line, "[forklab]"))
+	n = fl_ftrace_ipmodify_users("", users, NULL, 0);
+	for (int i = 0; i < n; i++) {
+		if (users[i].forklab)
 			continue;
-		for (size_t i = 0; i < sizeof(hooked) / sizeof(hooked[0]); i++)
-			if (!strncmp(line, hooked[i], strlen(hooked[i])))
-				found = FL_FTRACE_HELD;
-		if (found != FL_FTRACE_HELD)
-			continue;
-		/* one line, blanks squeezed, none at the end */
-		for (char *c = line; *c && *c != '\n' && n + 1 < len; c++)
-			if (!isspace((unsigned char)*c) || (n && holder[n - 1] != ' '))
-				holder[n++] = isspace((unsigned char)*c) ? ' ' : *c;
-		while (n && holder[n - 1] == ' ')
-			n--;
-		holder[n] = '\0';
+		snprintf(holder, len, "%s", users[i].line);
+		return FL_FTRACE_HELD;
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return FL_FTRACE_UNKNOWN;
 }
