@@ -11,17 +11,20 @@
 #include <linux/ftrace.h>
 
 /*
- * Supported releases.  The module reimplements parts of mm/memory.c, so a
- * kernel outside the releases it was written against must not build silently.
+ * The releases forklab's walk follows.  The walk reimplements parts of
+ * mm/memory.c, so on any other release Kbuild leaves it out (FL_NO_WALK)
+ * rather than build it against an mm/memory.c it was not written for.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#ifdef FL_NO_WALK
+/* Kbuild: a release without forklab's walk, or FL_WALK=none */
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
 #define FL_KERNEL_6_1	1
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 #define FL_KERNEL_6_12	1
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0) && LINUX_VERSION_CODE < KERNEL_VERSION(7, 4, 0)
 #define FL_KERNEL_7_3	1
 #else
-#error "forklab supports Linux 6.1.y, 6.12.y and 7.3.y (its copy walk follows those releases); this kernel is none of them"
+#error "Kbuild's FL_WALK_RELEASES and module/compat.h disagree: a release with forklab's walk must be named in both"
 #endif
 
 /*

@@ -63,6 +63,9 @@ static long fl_ioctl_version(void __user *arg)
 		return -EINVAL;
 	v.api_version = FORKLAB_API_VERSION;
 	v.features = FORKLAB_FEAT_REDIRECT | FORKLAB_FEAT_SCOPE;
+#ifndef FL_NO_WALK
+	v.features |= FORKLAB_FEAT_WALK;
+#endif
 	if (FL_CONTPTE_SUPPORTED & ~(1U << FORKLAB_CONTPTE_KERNEL))
 		v.features |= FORKLAB_FEAT_CONTPTE;
 	v.contpte_supported = FL_CONTPTE_SUPPORTED;

@@ -54,9 +54,10 @@ extern unsigned int fl_live_mode;	/* read by the redirected path */
 
 /*
  * contpte.c / contpte_hook.c: contpte policies (arm64 with
- * CONFIG_ARM64_CONTPTE; elsewhere only KERNEL exists and the rest is absent).
+ * CONFIG_ARM64_CONTPTE, on a release with forklab's walk, whose contpte
+ * code they follow; elsewhere only KERNEL exists and the rest is absent).
  */
-#ifdef CONFIG_ARM64_CONTPTE
+#if defined(CONFIG_ARM64_CONTPTE) && !defined(FL_NO_WALK)
 #define FL_CONTPTE_SUPPORTED	((1U << FORKLAB_CONTPTE_POLICY_COUNT) - 1)
 int fl_contpte_hook_register(void);
 void fl_contpte_hook_unregister(void);

@@ -109,7 +109,9 @@ void fl_x86_tcall7(void);
 #define FL_KSYMS_ARCH(FN, FNV)
 #endif
 
-#if defined(FL_KERNEL_6_1)
+#if defined(FL_NO_WALK)
+#define FL_KSYMS_RELEASE(FN, FNV)
+#elif defined(FL_KERNEL_6_1)
 #define FL_KSYMS_RELEASE(FN, FNV)						\
 	FN(1, int, swap_duplicate, swp_entry_t)					\
 	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
@@ -156,6 +158,10 @@ int swap_retry_table_alloc(swp_entry_t entry, gfp_t gfp);
 	FN(3, bool, can_change_pte_writable, struct vm_area_struct *, unsigned long, pte_t)
 #endif
 
+#ifdef FL_NO_WALK
+/* Without the walk nothing calls the kernel's unexported functions. */
+#define FL_KSYMS(FN, FNV)
+#else
 #define FL_KSYMS(FN, FNV)							\
 	FN(3, struct page *, vm_normal_page, struct vm_area_struct *, unsigned long, pte_t) \
 	FN(2, int, __pte_alloc, struct mm_struct *, pmd_t *)			\
@@ -175,6 +181,7 @@ int swap_retry_table_alloc(swp_entry_t entry, gfp_t gfp);
 	FL_KSYMS_HUGETLB(FN, FNV)						\
 	FL_KSYMS_ARCH(FN, FNV)							\
 	FL_KSYMS_RELEASE(FN, FNV)
+#endif
 
 /*
  * The forwarders' names in the object code: GCC takes an asm label on a

@@ -27,15 +27,27 @@ static int __init fl_init(void)
 		       mode);
 		return -EINVAL;
 	}
+	if (!fl_mode_supported(initial)) {
+		pr_err("forklab: mode=%s: this module was built without forklab's copy walk, which "
+		       "exists for Linux 6.1.y, 6.12.y and 7.3.y only (this is %s): only the modes "
+		       "stock and passthrough are here\n", mode, utsname()->release);
+		return -EOPNOTSUPP;
+	}
 	if (policy < 0) {
 		pr_err("forklab: unknown contpte policy '%s' in the contpte= parameter; "
 		       "the policies are kernel, unfold and block\n", contpte);
 		return -EINVAL;
 	}
 	if (!fl_contpte_supported(policy)) {
-		pr_err("forklab: contpte=%s: contpte policies are not supported on this "
-		       "architecture (%s): they need arm64 with CONFIG_ARM64_CONTPTE; only "
-		       "contpte=kernel is available here\n", contpte, utsname()->machine);
+		if (IS_ENABLED(CONFIG_ARM64_CONTPTE))
+			pr_err("forklab: contpte=%s: this module was built without forklab's "
+			       "copy walk (Linux %s has none), whose contpte code the policies "
+			       "follow; only contpte=kernel is available here\n", contpte,
+			       utsname()->release);
+		else
+			pr_err("forklab: contpte=%s: contpte policies are not supported on this "
+			       "architecture (%s): they need arm64 with CONFIG_ARM64_CONTPTE; only "
+			       "contpte=kernel is available here\n", contpte, utsname()->machine);
 		return -EOPNOTSUPP;
 	}
 	ret = fl_resolve_symbols();

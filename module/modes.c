@@ -27,6 +27,7 @@ int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 	return ret;
 }
 
+#ifndef FL_NO_WALK
 /* forklab's own walk; its counters go to the mode's statistics */
 static int fl_copy_walk(unsigned int mode, bool batch, struct vm_area_struct *dst_vma,
 			struct vm_area_struct *src_vma)
@@ -48,6 +49,7 @@ static int fl_copy_batched(struct vm_area_struct *dst_vma, struct vm_area_struct
 {
 	return fl_copy_walk(FORKLAB_MODE_BATCHED, true, dst_vma, src_vma);
 }
+#endif
 
 static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
 	/*
@@ -62,6 +64,8 @@ static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
 		.needs_redirect = true,
 		.copy_page_range = fl_call_kernel_copy_page_range,
 	},
+#ifndef FL_NO_WALK
+	/* without the walk (Kbuild), no copy function: not supported */
 	[FORKLAB_MODE_PERPTE] = {
 		.needs_redirect = true,
 		.copy_page_range = fl_copy_perpte,
@@ -70,6 +74,7 @@ static const struct fl_mode fl_modes[FORKLAB_MODE_COUNT] = {
 		.needs_redirect = true,
 		.copy_page_range = fl_copy_batched,
 	},
+#endif
 };
 
 static const char *const fl_mode_names[FORKLAB_MODE_COUNT] = {

@@ -99,6 +99,13 @@ enum forklab_contpte_helper {
 #define FORKLAB_FEAT_REDIRECT	(1U << 0)	/* ftrace redirect of copy_page_range */
 #define FORKLAB_FEAT_SCOPE	(1U << 1)	/* scopes other than ALL */
 #define FORKLAB_FEAT_CONTPTE	(1U << 2)	/* contpte policies other than KERNEL */
+/*
+ * forklab's own walk for this release (perpte, batched, and on arm64 the
+ * contpte policies).  Without it (a release forklab has no walk for) only
+ * stock and passthrough are supported.  Set by every module that has the
+ * walk since it was added; an older module has the walk but not this bit.
+ */
+#define FORKLAB_FEAT_WALK	(1U << 3)
 
 struct forklab_version {
 	__u32 size;

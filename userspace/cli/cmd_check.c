@@ -439,10 +439,10 @@ static void fl_check_kernel(struct fl_check *c)
 		fl_emit(c, "kernel", FL_OK, NULL, "%s %s: forklab's walk follows %u.%u.y here: modes %s",
 			c->release, c->machine, c->major, c->minor, modes);
 	else
-		fl_emit(c, "kernel", FL_MISSING, "boot one of those kernels (README 'Supported kernels' lists them)",
-			"%s %s: forklab's walk exists for " FL_WALK_RELEASES " only, so here it could offer only "
-			"stock and passthrough, and the module does not build for this release yet "
-			"(module/compat.h)", c->release, c->machine);
+		fl_emit(c, "kernel", FL_WARN, "for perpte, batched and the contpte policies boot one of those "
+			"kernels (README 'Supported kernels' lists them)",
+			"%s %s: forklab's walk exists for " FL_WALK_RELEASES " only, so here the module "
+			"builds without it (Kbuild) and offers stock and passthrough", c->release, c->machine);
 }
 
 static void fl_check_config(struct fl_check *c)

@@ -38,7 +38,13 @@ static void fl_request_mode(struct forklab_config *c, unsigned int val)
 
 static void fl_mode_why(char *buf, size_t len, const struct forklab_version *v)
 {
-	snprintf(buf, len, "not supported on %s %s", v->release, v->machine);
+	/* a module that has its walk sets FEAT_WALK; older ones have all modes */
+	if (!(v->features & FORKLAB_FEAT_WALK) && !(v->modes_supported & (1U << FORKLAB_MODE_PERPTE)))
+		snprintf(buf, len, "not supported on %s: the module was built without forklab's "
+			 "copy walk, which exists for Linux 6.1.y, 6.12.y and 7.3.y only; "
+			 "stock and passthrough work", v->release);
+	else
+		snprintf(buf, len, "not supported on %s %s", v->release, v->machine);
 }
 
 static const struct fl_knob fl_mode_knob = {
@@ -64,6 +70,13 @@ static void fl_request_contpte(struct forklab_config *c, unsigned int val)
 
 static void fl_contpte_why(char *buf, size_t len, const struct forklab_version *v)
 {
+	if (!(v->features & FORKLAB_FEAT_WALK) && !(v->modes_supported & (1U << FORKLAB_MODE_PERPTE)) &&
+	    !strcmp(v->machine, "aarch64")) {
+		snprintf(buf, len, "not supported on %s: the module was built without forklab's "
+			 "copy walk (none for this release), whose contpte code the policies "
+			 "follow; only 'kernel' is available here", v->release);
+		return;
+	}
 	snprintf(buf, len, "not supported on this architecture (%s %s): contpte policies need "
 		 "arm64 with CONFIG_ARM64_CONTPTE; only 'kernel' is available here",
 		 v->release, v->machine);
