@@ -13,8 +13,12 @@ KRELEASE = $(or $(shell sed -n 's/^override KERNELRELEASE = //p' $(KDIR)/.kernel
 	$(error no kernel headers at KDIR=$(KDIR): apt-get install linux-headers-$$(uname -r), or pass KDIR=))
 HOSTBUILD = build/host-$(KRELEASE)
 # 'make install': the module goes under $(DESTDIR)/lib/modules/<release of
-# KDIR>/extra, the programs under $(DESTDIR)$(PREFIX)/sbin
+# KDIR>/extra, the programs under $(DESTDIR)$(PREFIX)/sbin, their man pages,
+# bash completion and the bpftrace scripts under $(DESTDIR)$(PREFIX)/share
 PREFIX ?= /usr/local
+MANDIR = $(PREFIX)/share/man
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+BPFTRACEDIR = $(PREFIX)/share/forklab/bpftrace
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^\#define FL_MODULE_VERSION[[:space:]]*"\(.*\)"/\1/p' module/forklab.h)
 
@@ -40,7 +44,9 @@ help:
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
-	@echo "  make install              install forklab.ko (for KDIR's release), the CLI and forklab-bench"
+	@echo "  make man                  forklab(8), forklab-bench(1), forklab(4) into build/man"
+	@echo "  make install              install forklab.ko (for KDIR's release), the CLI and forklab-bench,"
+	@echo "                            man pages, bash completion, bpftrace scripts"
 	@echo "                            (root; DESTDIR=, PREFIX=$(PREFIX)); make uninstall takes them away"
 	@echo "  make sign KEY=K CERT=C    sign the module built for KDIR (Secure Boot: a key enrolled as MOK)"
 	@echo "  make dkms-install         register with DKMS, which rebuilds forklab for every kernel (root);"
@@ -99,17 +105,31 @@ vm-shell:
 # Kbuild's own modules_install, into the release of KDIR.  Not signed there
 # (a distribution's headers hold no signing key: 'make sign'), and depmod
 # runs here, since Debian's headers have no System.map for Kbuild's.
-install: module userspace
+install: module userspace man
 	$(MAKE) -s -C $(KDIR) M=$(CURDIR)/$(HOSTBUILD)/src INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
 		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 | { grep -v "missing 'System.map'" || true; }
 	$(if $(DESTDIR),,depmod -a $(KRELEASE))
 	install -D -m 0755 $(HOSTBUILD)/bin/forklab $(DESTDIR)$(PREFIX)/sbin/forklab
 	install -D -m 0755 $(HOSTBUILD)/bin/forklab-bench $(DESTDIR)$(PREFIX)/sbin/forklab-bench
+	install -D -m 0644 build/man/forklab.8 $(DESTDIR)$(MANDIR)/man8/forklab.8
+	install -D -m 0644 build/man/forklab-bench.1 $(DESTDIR)$(MANDIR)/man1/forklab-bench.1
+	install -D -m 0644 build/man/forklab.4 $(DESTDIR)$(MANDIR)/man4/forklab.4
+	install -D -m 0644 userspace/completion/forklab.bash $(DESTDIR)$(COMPLETIONDIR)/forklab
+	install -d $(DESTDIR)$(BPFTRACEDIR)
+	install -m 0755 tools/bpftrace/*.bt $(DESTDIR)$(BPFTRACEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/extra/forklab.ko*
 	$(if $(DESTDIR),,depmod -a $(KRELEASE))
 	rm -f $(DESTDIR)$(PREFIX)/sbin/forklab $(DESTDIR)$(PREFIX)/sbin/forklab-bench
+	rm -f $(DESTDIR)$(MANDIR)/man8/forklab.8 $(DESTDIR)$(MANDIR)/man1/forklab-bench.1 \
+		$(DESTDIR)$(MANDIR)/man4/forklab.4 $(DESTDIR)$(COMPLETIONDIR)/forklab
+	rm -rf $(DESTDIR)$(BPFTRACEDIR)
+	rmdir $(DESTDIR)$(PREFIX)/share/forklab 2>/dev/null || true
+
+# forklab(8)'s commands come from the CLI's own table ('forklab help --man').
+man: userspace
+	@$(MAKE) -s -C man OUT=$(CURDIR)/build/man FORKLAB=$(CURDIR)/$(HOSTBUILD)/bin/forklab
 
 # Secure Boot (lockdown) loads only modules signed with a key the firmware
 # or shim trusts: sign with a key enrolled as MOK (mokutil --import CERT).
@@ -136,5 +156,5 @@ clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell \
+.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell man \
 	install uninstall sign dkms-install dkms-uninstall clean

@@ -52,6 +52,13 @@ t "make install KDIR=<$target headers> DESTDIR=..." make -s install KDIR="$KDIR"
 [ -f "$work/dest/$ko" ] && [ -x "$work/dest/usr/local/sbin/forklab" ] && [ -x "$work/dest/usr/local/sbin/forklab-bench" ]
 [ $? = 0 ] && ok "  ... the module under KDIR's release ($ko), forklab and forklab-bench under PREFIX" ||
 	{ nok "  ... the module under KDIR's release ($ko), the programs under PREFIX"; find "$work/dest" | sed 's/^/#   /'; }
+share=$work/dest/usr/local/share
+missing=$(for f in man/man8/forklab.8 man/man1/forklab-bench.1 man/man4/forklab.4 \
+		bash-completion/completions/forklab $(cd tools/bpftrace && printf 'forklab/bpftrace/%s ' *.bt); do
+	[ -f "$share/$f" ] || echo "$f"; done
+	for f in "$share"/forklab/bpftrace/*.bt; do [ -x "$f" ] && head -1 "$f" | grep -q '^#!' || echo "$f (not executable)"; done)
+[ -z "$missing" ] && ok "  ... man pages, bash completion and bpftrace scripts (0755) under PREFIX/share" ||
+	{ nok "  ... man pages, bash completion and bpftrace scripts under PREFIX/share"; echo "$missing" | sed 's/^/#   /'; }
 vermagic=$(/sbin/modinfo -F vermagic "$work/dest/$ko" 2>/dev/null)
 [ "${vermagic%% *}" = "$KVER" ] && ok "  ... built for $KVER (vermagic: $vermagic)" || nok "  ... built for $KVER (vermagic: $vermagic)"
 t "make uninstall" make -s uninstall KDIR="$KDIR" DESTDIR="$work/dest"

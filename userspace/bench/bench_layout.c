@@ -21,13 +21,16 @@
 const char *const bench_layouts[] = { "order0", "thp-pmd", "thp-pte", "mthp-64k", "shmem", "file", NULL };
 const char *const bench_layout_help =
 	"  order0    anonymous, small folios (MADV_NOHUGEPAGE): one PTE per folio\n"
-	"  thp-pmd   anonymous 2 MiB THPs mapped by PMDs: fork copies one entry per 2 MiB\n"
+	"  thp-pmd   anonymous 2 MiB THPs mapped by PMDs: fork copies one entry per\n"
+	"            2 MiB\n"
 	"  thp-pte   2 MiB THPs mapped by 512 PTEs (PMD split by mprotect): runs of 512\n"
-	"  mthp-64k  anonymous 64 KiB mTHPs (Linux 6.8+, root): runs of 16, contpte blocks on arm64\n"
-	"  shmem     MAP_SHARED memfd: fork copies no page table at all (the kernel's rule\n"
-	"            for shared mappings): a control, every mode must match stock\n"
-	"  file      MAP_PRIVATE file in --dir read in, one page written (so the mapping\n"
-	"            has anonymous memory and fork copies its page table): page-cache PTEs";
+	"  mthp-64k  anonymous 64 KiB mTHPs (Linux 6.8+, root): runs of 16, contpte\n"
+	"            blocks on arm64\n"
+	"  shmem     MAP_SHARED memfd: fork copies no page table at all (the kernel's\n"
+	"            rule for shared mappings): a control, every mode must match stock\n"
+	"  file      MAP_PRIVATE file in --dir read in, one page written (so the\n"
+	"            mapping has anonymous memory and fork copies its page table):\n"
+	"            page-cache PTEs";
 
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage"
 #define MTHP_64K THP_DIR "/hugepages-64kB/enabled"

@@ -66,8 +66,8 @@ static void bench_usage_of(const char *cmd, const struct bench_opt *opts, FILE *
 	for (const struct bench_opt *o = opts; o->name; o++)
 		fprintf(f, "  %-14s %s\n", o->name, o->help);
 	fprintf(f, "  %-14s %s\n  %-14s %s\n  %-14s %s\n", "--json", "one JSON line instead of the summary",
-		"--tag NAME", "run under this command name (15 characters at most; for tracing)",
-		"--hold", "after the result, wait for standard input to close before exiting");
+		"--tag NAME", "run under this command name (at most 15 characters; tracing)",
+		"--hold", "after the result, wait until standard input closes, then exit");
 }
 
 void bench_parse(const char *cmd, const struct bench_opt *opts, int argc, char **argv,

@@ -12,6 +12,10 @@
 #include <string.h>
 #include "bench.h"
 
+#ifndef FORKLAB_GIT
+#define FORKLAB_GIT "unknown"	/* built without userspace/Makefile */
+#endif
+
 static const struct {
 	const char *name, *synopsis, *summary;
 	int (*run)(int argc, char **argv);
@@ -21,23 +25,47 @@ static const struct {
 	{ "fork-exit", "[--size SIZE] [--layout L] [--seconds T] [--copies P]",
 	  "fork / child exit / waitpid loops per second (seed 000's test)", bench_fork_exit },
 	{ "mprotect", "[--threads 1|2] [--iterations N]",
-	  "cost of mprotect(READ) / mprotect(READ|WRITE) / touch on one page (seed 002's test)",
+	  "mprotect(READ), mprotect(READ|WRITE), touch of one page (seed 002's test)",
 	  bench_mprotect },
 };
 
 static void bench_usage(FILE *f)
 {
-	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME] [--hold]\n\nbenchmarks:\n");
+	fprintf(f, "usage: forklab-bench BENCHMARK [options] [--json] [--tag NAME] [--hold]\n"
+		"       forklab-bench [--json] --version\n\nbenchmarks:\n");
+	/* synopsis, then the summary under it: both fit 80 columns */
 	for (size_t i = 0; i < sizeof(bench_commands) / sizeof(bench_commands[0]); i++)
-		fprintf(f, "  %-10s %s\n  %-10s   %s\n", bench_commands[i].name, bench_commands[i].summary,
-			"", bench_commands[i].synopsis);
+		fprintf(f, "  %s %s\n      %s\n", bench_commands[i].name, bench_commands[i].synopsis,
+			bench_commands[i].summary);
 	fprintf(f, "\nlayouts (--layout):\n%s\n'forklab-bench BENCHMARK --help' lists its options.\n"
 		"exit status: 0 ok, 1 the system could not run it, 2 bad arguments.\n",
 		bench_layout_help);
 }
 
+/* Its own version: forklab-bench runs without the module, so it asks none. */
+static int bench_version(int argc, char **argv)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (strcmp(argv[i], "--version")) {
+			fprintf(stderr, "forklab-bench: --version takes only --json\n");
+			return 2;
+		}
+	if (json)
+		printf("{\"version\":\"%s\"}\n", FORKLAB_GIT);
+	else
+		printf("forklab-bench %s\n", FORKLAB_GIT);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc && i < 3; i++)
+		if (!strcmp(argv[i], "--version"))
+			return bench_version(argc, argv);
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		bench_usage(argc < 2 ? stderr : stdout);

@@ -11,10 +11,6 @@
 #include <unistd.h>
 #include "commands.h"
 
-#ifndef FORKLAB_GIT
-#define FORKLAB_GIT "unknown"	/* built without userspace/Makefile */
-#endif
-
 static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv);
 
 static const struct fl_command fl_commands[] = {
@@ -67,7 +63,7 @@ static const struct fl_command fl_commands[] = {
 	  "Removes the redirect and unloads the module once no fork is inside it\n"
 	  "(root).  Fails while /dev/forklab is open.\n", true, fl_cmd_unload, false },
 	{ "ab", "[OPTIONS] {BENCH|-- CMD} [ARGS]",
-	  "A/B experiment under each mode, with statistics; 'ab compare DIR...' of results",
+	  "A/B experiment under each mode, with statistics; 'ab compare' of results",
 	  "Runs forklab-bench BENCHMARK (latency, fork-exit, mprotect; ARGS are its\n"
 	  "options), or with -- CMD ARGS a command of yours timed as a whole, under\n"
 	  "each mode (and contpte policy), every variant once per round in a\n"
@@ -90,12 +86,14 @@ static const struct fl_command fl_commands[] = {
 	  "                    layout=order0,thp-pte (at most 8)\n"
 	  "  --rounds N        counted rounds, 2..1000 (default 9)\n"
 	  "  --warmup N        rounds run first and dropped (default 1)\n"
-	  "  --baseline V      the variant others are compared with (default: the first)\n"
+	  "  --baseline V      the variant others are compared with (default: the\n"
+	  "                    first)\n"
 	  "  --bpftrace FILE   a bpftrace script running through the experiment whose\n"
 	  "                    maps are keyed by comm (tools/bpftrace/ab-tlb.bt)\n"
 	  "  --clock C         auto (icount if /proc/cmdline has forklab.clock=icount),\n"
 	  "                    icount or time (default auto)\n"
-	  "  --out DIR         result folder, new or empty (default forklab-ab-DATE-TIME)\n"
+	  "  --out DIR         result folder, new or empty (default\n"
+	  "                    forklab-ab-DATE-TIME)\n"
 	  "  --seed N          seed of the shuffles and the bootstrap (default 1)\n"
 	  "compare [--out DIR] [--seed N] DIR_A DIR_B [...]: the variants the result\n"
 	  "folders share, side by side, each against A's (same statistics, a plot);\n"
@@ -107,7 +105,10 @@ static const struct fl_command fl_commands[] = {
 	  "  forklab ab --modes stock,batched -- make -j1 -C /src/busybox\n"
 	  "  forklab ab compare results-6.1 results-6.12\n",
 	  true, fl_cmd_ab, true },
-	{ "help", "[COMMAND]", "this help, or a command's", "", false, fl_cmd_help, false },
+	{ "help", "[COMMAND | --man]", "this help, or a command's",
+	  "--man prints the commands and exit status as roff, the sections 'make man'\n"
+	  "puts into forklab(8), so the man page and this help cannot differ.\n",
+	  false, fl_cmd_help, false },
 };
 
 static const char fl_exit_codes[] =
@@ -116,30 +117,66 @@ static const char fl_exit_codes[] =
 	"ftrace user holds a function forklab hooks (or kernel.ftrace_enabled=0),\n"
 	"7 'forklab check' found something forklab needs missing.\n";
 
+#define FL_NCOMMANDS (sizeof(fl_commands) / sizeof(fl_commands[0]))
+
 static const struct fl_command *fl_find_command(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fl_commands) / sizeof(fl_commands[0]); i++)
+	for (i = 0; i < FL_NCOMMANDS; i++)
 		if (!strcmp(name, fl_commands[i].name))
 			return &fl_commands[i];
 	return NULL;
 }
 
+#define FL_HELP_COLUMN 24	/* where summaries start; help stays within 80 columns */
+
+/* @s from column @col on, words wrapped at 80 columns, continued at @col. */
+static void fl_wrap(FILE *f, const char *s, int col)
+{
+	int at = col;
+
+	while (*s) {
+		int len = strcspn(s, " ");
+
+		if (at > col && at + 1 + len > 80) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", len, s);
+		at += len;
+		s += len + (s[len] == ' ');
+	}
+	fputc('\n', f);
+}
+
+/*
+ * A synopsis too wide for the summary's column gets a line of its own and
+ * the summary goes under it, as bpftool and ip lay out theirs.
+ */
 static void fl_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: forklab [--json] COMMAND [ARGS]\n\ncommands:\n");
-	for (i = 0; i < sizeof(fl_commands) / sizeof(fl_commands[0]); i++) {
-		char syn[96];
+	fprintf(f, "usage: forklab [--json] COMMAND [ARGS]\n"
+		"       forklab [--json] --version\n\ncommands:\n");
+	for (i = 0; i < FL_NCOMMANDS; i++) {
+		const struct fl_command *c = &fl_commands[i];
+		char syn[96], sum[160];
+		int len = snprintf(syn, sizeof(syn), "%s%s%s", c->name, *c->args ? " " : "", c->args);
 
-		snprintf(syn, sizeof(syn), "%s %s", fl_commands[i].name, fl_commands[i].args);
-		fprintf(f, "  %-44s %s%s\n", syn, fl_commands[i].summary,
-			fl_commands[i].needs_root ? " (changes: root)" : "");
+		snprintf(sum, sizeof(sum), "%s%s", c->summary, c->needs_root ? " (changes: root)" : "");
+		if (len + 3 > FL_HELP_COLUMN)
+			fprintf(f, "  %s\n%*s", syn, FL_HELP_COLUMN, "");
+		else
+			fprintf(f, "  %-*s", FL_HELP_COLUMN - 2, syn);
+		fl_wrap(f, sum, FL_HELP_COLUMN);
 	}
-	fprintf(f, "\n--json: machine-readable output (errors too) for every command.\n%s",
-		fl_exit_codes);
+	fprintf(f, "\n--json: machine-readable output (errors too) for every command.\n"
+		"--version: this CLI's version and API, and the loaded module's.\n%s", fl_exit_codes);
 }
 
 static void fl_command_help(FILE *f, const struct fl_command *cmd)
@@ -153,6 +190,10 @@ static int fl_cmd_help(struct fl_cli *cli, int argc, char **argv)
 
 	if (argc > 2)
 		return fl_fail(cli, FL_EXIT_USAGE, "help takes at most one command name");
+	if (argc == 2 && !strcmp(argv[1], "--man")) {
+		fl_man_commands(cli->out, fl_commands, FL_NCOMMANDS, fl_exit_codes);
+		return FL_EXIT_OK;
+	}
 	if (argc < 2) {
 		fl_usage(cli->out);
 		return FL_EXIT_OK;
@@ -168,6 +209,7 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
 	struct fl_cli cli = { .out = out, .err = err };
 	const struct fl_command *cmd;
+	bool version = false;
 	int i;
 
 	/* Global options come before the command; --json is also accepted after. */
@@ -177,13 +219,16 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fl_usage(out);
 			return FL_EXIT_OK;
-		} else if (!strcmp(argv[i], "--version")) {
-			fprintf(out, "forklab CLI %s, API %d\n", FORKLAB_GIT, FORKLAB_API_VERSION);
-			return FL_EXIT_OK;
+		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			version = true;	/* after the loop: --json may follow */
 		} else {
 			fl_usage(err);
 			return fl_fail(&cli, FL_EXIT_USAGE, "unknown option '%s'", argv[i]);
 		}
+	}
+	if (version) {
+		fl_json_init(&cli.j, out);
+		return fl_cmd_version(&cli);
 	}
 	if (i >= argc) {
 		fl_usage(err);
@@ -194,8 +239,11 @@ int fl_cli_main(int argc, char **argv, FILE *out, FILE *err)
 		return fl_fail(&cli, FL_EXIT_USAGE, "unknown command '%s'; 'forklab help' lists them",
 			       argv[i]);
 
-	/* COMMAND -h: its help, as 'forklab help COMMAND' */
-	if (!cmd->raw_args && i + 1 < argc && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help"))) {
+	/*
+	 * COMMAND -h: its help, as 'forklab help COMMAND' (right after the name
+	 * even for 'ab', whose later words may be a benchmark's)
+	 */
+	if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help"))) {
 		fl_command_help(out, cmd);
 		return FL_EXIT_OK;
 	}

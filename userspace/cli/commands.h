@@ -30,6 +30,11 @@ void fl_print_scope(struct fl_cli *cli, const struct forklab_config *c);
  */
 const char *fl_find_module(const char *root, const char *release, char *buf, size_t len);
 
+/* man.c: the commands and the exit status (help's text) as roff sections. */
+void fl_man_commands(FILE *f, const struct fl_command *cmds, size_t n, const char *exit_codes);
+/* cmd_version.c: 'forklab --version', the module's too when it is loaded. */
+int fl_cmd_version(struct fl_cli *cli);
+
 int fl_cmd_check(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_status(struct fl_cli *cli, int argc, char **argv);
 int fl_cmd_mode(struct fl_cli *cli, int argc, char **argv);
