@@ -109,6 +109,15 @@ void fl_x86_tcall7(void);
 #define FL_KSYMS_ARCH(FN, FNV)
 #endif
 
+/* What 6.12 and 7.3 share: folio-based rmap and accounting, fallible PTE maps. */
+#define FL_KSYMS_FOLIO(FN, FNV)							\
+	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
+	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
+	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
+	FNV(2, folio_add_lru_vma, struct folio *, struct vm_area_struct *)	\
+	FNV(2, __folio_throttle_swaprate, struct folio *, gfp_t)		\
+	FN(3, pte_t *, __pte_offset_map, pmd_t *, unsigned long, pmd_t *)
+
 #if defined(FL_NO_WALK)
 #define FL_KSYMS_RELEASE(FN, FNV)
 #elif defined(FL_KERNEL_6_1)
@@ -125,12 +134,7 @@ void fl_x86_tcall7(void);
 #define FL_KSYMS_RELEASE(FN, FNV)						\
 	FN(1, int, swap_duplicate, swp_entry_t)					\
 	FN(2, int, add_swap_count_continuation, swp_entry_t, gfp_t)		\
-	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
-	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
-	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
-	FNV(2, folio_add_lru_vma, struct folio *, struct vm_area_struct *)	\
-	FNV(2, __folio_throttle_swaprate, struct folio *, gfp_t)		\
-	FN(3, pte_t *, __pte_offset_map, pmd_t *, unsigned long, pmd_t *)	\
+	FL_KSYMS_FOLIO(FN, FNV)							\
 	FN(4, pte_t *, pte_offset_map_nolock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
 	FN(4, pte_t *, __pte_offset_map_lock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
 	FNV(6, folio_add_anon_rmap_ptes, struct folio *, struct page *, int, struct vm_area_struct *, \
@@ -146,12 +150,7 @@ int swap_retry_table_alloc(swp_entry_t entry, gfp_t gfp);
 #define FL_KSYMS_RELEASE(FN, FNV)						\
 	FN(1, int, swap_dup_entry_direct, swp_entry_t)				\
 	FN(2, int, swap_retry_table_alloc, swp_entry_t, gfp_t)			\
-	FNV(2, mm_trace_rss_stat, struct mm_struct *, int)			\
-	FNV(1, __mmu_notifier_invalidate_range_end, struct mmu_notifier_range *) \
-	FNV(4, folio_add_new_anon_rmap, struct folio *, struct vm_area_struct *, unsigned long, rmap_t) \
-	FNV(2, folio_add_lru_vma, struct folio *, struct vm_area_struct *)	\
-	FNV(2, __folio_throttle_swaprate, struct folio *, gfp_t)		\
-	FN(3, pte_t *, __pte_offset_map, pmd_t *, unsigned long, pmd_t *)	\
+	FL_KSYMS_FOLIO(FN, FNV)							\
 	FN(5, pte_t *, pte_offset_map_rw_nolock, struct mm_struct *, pmd_t *, unsigned long, \
 	   pmd_t *, spinlock_t **)						\
 	FN(4, pte_t *, pte_offset_map_lock, struct mm_struct *, pmd_t *, unsigned long, spinlock_t **) \
