@@ -440,6 +440,58 @@ static void test_ab_icount(const char *dir)
 	unsetenv("FORKLAB_ENV_ROOT");
 }
 
+/*
+ * --bpftrace against a fake bpftrace that starts the way one release does
+ * (0.17 and 0.23: "Attaching N probes..." on stdout; 0.27: "Attached N
+ * probes" on stderr) and prints maps keyed by the runs' tags at SIGINT.
+ */
+static void test_ab_bpftrace(const char *dir)
+{
+	static const char *const styles[] = { "0.17", "0.27" };
+	char bin[4300], script[4300], path[4400], out[4300], new_path[8600];
+	char *old_path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+
+	fake_reset();
+	snprintf(bin, sizeof(bin), "%s/fakebin", dir);
+	mkdir(bin, 0755);
+	snprintf(path, sizeof(path), "%s/bpftrace", bin);
+	put_file(path, "#!/bin/sh\n"
+		 "case $FAKE_BT in\n"
+		 "0.17) echo 'Attaching 3 probes...' ;;\n"
+		 "0.27) echo 'WARNING: probe foo will likely fail to attach' >&2; echo 'Attached 3 probes' >&2 ;;\n"
+		 "*) echo 'ERROR: No matches for kprobe nosuch.' >&2; exit 1 ;;\n"
+		 "esac\n"
+		 "trap 'echo a message of its own; printf \"\\n\\n@forks[flab-ab00]: 4\\n@forks[flab-ab01]: 4\\n"
+		 "@tlb_fork[flab-ab01]: 8\\n\"; exit 0' INT\n"
+		 "while :; do sleep 0.1; done\n");
+	chmod(path, 0755);
+	snprintf(script, sizeof(script), "%s/fake.bt", dir);
+	put_file(script, "BEGIN { }\n");
+	snprintf(new_path, sizeof(new_path), "%s:%s", bin, old_path);
+	setenv("PATH", new_path, 1);
+	for (unsigned int i = 0; i < sizeof(styles) / sizeof(styles[0]); i++) {
+		setenv("FAKE_BT", styles[i], 1);
+		snprintf(out, sizeof(out), "%s/bt-%s", dir, styles[i]);
+		check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "stock,batched", "--bpftrace", script,
+			  "--out", out, "latency", "--size", "2M", "--forks", "1", NULL) == 0 &&
+		      strstr(err_buf, "bpftrace: a message of its own"),
+		      "ab --bpftrace, bpftrace %s's start message: runs, passes on the script's own message", styles[i]);
+		snprintf(path, sizeof(path), "%s/results.json", out);
+		check(count_in_file(path, "\"bpftrace_forks\":", NULL) == 2 &&
+		      count_in_file(path, "\"bpftrace_tlb_fork\":", NULL) == 2,
+		      "  ... its maps are read back per variant");
+	}
+	setenv("FAKE_BT", "fails", 1);
+	snprintf(out, sizeof(out), "%s/bt-fails", dir);
+	check(run("ab", "--rounds", "2", "--warmup", "0", "--modes", "stock", "--bpftrace", script, "--out", out,
+		  "latency", "--size", "2M", "--forks", "1", NULL) == 1 && strstr(err_buf, "did not start") &&
+	      strstr(err_buf, "bpftrace: ERROR: No matches for kprobe nosuch."),
+	      "ab --bpftrace, a bpftrace that fails to attach: exit 1 with its messages");
+	unsetenv("FAKE_BT");
+	setenv("PATH", old_path, 1);
+	free(old_path);
+}
+
 /* -- CMD: the user's command is the benchmark, in a cgroup that is the scope. */
 static void test_ab_command(const char *dir)
 {
@@ -660,6 +712,7 @@ static void test_ab(void)
 
 	test_ab_icount(dir);
 	test_ab_command(dir);
+	test_ab_bpftrace(dir);
 	test_ab_compare(dir);
 
 	/* FORKLAB_UNIT_KEEP=1 keeps the result folders to look at */

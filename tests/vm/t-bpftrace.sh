@@ -6,6 +6,7 @@ if ! command -v bpftrace >/dev/null; then
 	nok "bpftrace is available (boot with --sysroot)"
 	t_done; exit 1
 fi
+echo "# $(bpftrace --version 2>&1) on $(uname -r)"
 insmod $KO mode=passthrough || nok "insmod"
 bpftrace -e 'tracepoint:sched:sched_process_fork /args->parent_pid == cpid/ { @forks = count(); }' \
 	-c '/forklab/bin/fl-forker 2 1' >/tmp/bt.out 2>&1
@@ -73,6 +74,9 @@ if [ "$(uname -m)" = x86_64 ]; then
 	t "fork-totals.bt ran (exit $rc): $(grep '^fork:' /tmp/bt5.out)" [ "$rc" = 0 ]
 	[ "${forks:-0}" -gt 0 ] && [ "${inv:-0}" -ge "$forks" ]
 	t_cond "  ... $forks forks, at least one invalidation each ($inv)"
+	# its teardown probe (unmap_page_range or 7.3's __zap_vma_range) fired
+	! grep -q 'call seen' /tmp/bt5.out
+	t_cond "  ... and its probes all attached: $(grep 'call seen' /tmp/bt5.out || echo 'no note of a missing one')"
 	[ "$rc" = 0 ] || sed 's/^/#   /' /tmp/bt5.out | head -20
 else
 	# contpte-arm64.bt counts exactly the conversions the module issues
@@ -116,13 +120,14 @@ bpftrace -e 'tracepoint:forklab:copy_page_range { @tp = count(); }
 	interval:s:2 { printf("tick\n"); print(@tp); print(@entry); print(@pte_alloc); }' >/tmp/bt8.out 2>&1 &
 bt=$!
 # Attached: its output loop runs (after attaching everything; BEGIN's
-# output comes before) and both kprobes are in the kernel's list.
+# output comes before) and both kprobes are in the kernel's list.  Starting
+# takes bpftrace 0.17 up to a minute under TCG: 5 minutes at most.
 attached() {
-	grep -q '^tick' /tmp/bt8.out && grep -q 'copy_page_range' /sys/kernel/debug/kprobes/list &&
+	grep -qs '^tick' /tmp/bt8.out && grep -q 'copy_page_range' /sys/kernel/debug/kprobes/list &&
 		grep -q '__pte_alloc' /sys/kernel/debug/kprobes/list
 }
 i=0
-while ! attached && [ $i -lt 120 ]; do usleep 500000; i=$((i + 1)); done
+while ! attached && [ $i -lt 600 ]; do usleep 500000; i=$((i + 1)); done
 t "bpftrace on a tracepoint, copy_page_range and __pte_alloc attached" attached
 fl-forker 8 8 2 50 >/tmp/bt8.storm 2>&1 &
 storm=$!
