@@ -86,6 +86,11 @@ void fl_config_exit(void);
 int fl_config_set(const struct forklab_config *cfg);
 void fl_config_get(struct forklab_config *cfg);
 
+/* params.c: mode= and contpte=, at load time and live. */
+void fl_params_begin(unsigned int *mode, unsigned int *contpte);
+void fl_params_end(bool live);
+void fl_params_stop(void);
+
 /* stats.c: counters, per CPU, summed on read. */
 int fl_stats_init(void);
 void fl_stats_exit(void);

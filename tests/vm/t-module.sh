@@ -32,7 +32,33 @@ elif dmesg | grep -q 'The ftrace_enabled file is deprecated and no longer disabl
 else
 	nok "kernel.ftrace_enabled=0 could be set with forklab in stock"
 fi
-t "back in passthrough" forklab mode passthrough
+
+# The parameters show the live configuration and change it through the
+# ioctl's path: a bad write fails, says why in dmesg and changes nothing.
+P=/sys/module/forklab/parameters
+t "forklab mode batched" forklab mode batched
+t "  ... $P/mode shows it ($(cat $P/mode))" [ "$(cat $P/mode)" = batched ]
+t "echo perpte > $P/mode" sh -c "echo perpte > $P/mode"
+t "  ... forklab mode says perpte" [ "$(forklab mode)" = perpte ]
+mark=$(dmesg | wc -l)
+t "echo bogus > $P/mode fails" sh -c "! echo bogus > $P/mode"
+dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
+t_grep "  ... dmesg names the bad mode" "unknown mode 'bogus' for the mode parameter" /tmp/dmesg.out
+t "  ... the mode stays perpte" [ "$(forklab mode)" = perpte ]
+t "  ... and forks still work" fl-forker 1 4
+if [ "$(uname -m)" = aarch64 ]; then
+	t "echo block > $P/contpte" sh -c "echo block > $P/contpte"
+	t "  ... forklab contpte says block" [ "$(forklab contpte)" = block ]
+	t "echo kernel > $P/contpte" sh -c "echo kernel > $P/contpte"
+else
+	mark=$(dmesg | wc -l)
+	t "echo unfold > $P/contpte fails on $(uname -m)" sh -c "! echo unfold > $P/contpte"
+	dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
+	t_grep "  ... dmesg says the policies need arm64" "contpte=unfold: contpte policies are not supported on this architecture" /tmp/dmesg.out
+fi
+t "  ... $P/contpte shows kernel" [ "$(cat $P/contpte)" = kernel ]
+t "echo passthrough > $P/mode" sh -c "echo passthrough > $P/mode"
+t "  ... registers the redirect" redirect_live
 t "rmmod while the redirect is live" rmmod forklab
 t "  ... removes /dev/forklab" sh -c '! [ -e /dev/forklab ]'
 t "  ... removes /sys/module/forklab" sh -c '! [ -d /sys/module/forklab ]'

@@ -37,6 +37,11 @@ t "forklab --json status" sh -c 'forklab --json status > /tmp/st.json'
 t_grep "  ... modes_supported is stock and passthrough" '"modes_supported":\["stock","passthrough"\]' /tmp/st.json
 [ "$(policies | tr '\n' ' ')" = "kernel " ]
 t_cond "  ... contpte: kernel only ($(policies | tr '\n' ' '))"
+mark=$(dmesg | wc -l)
+t "echo batched > /sys/module/forklab/parameters/mode fails" sh -c '! echo batched > /sys/module/forklab/parameters/mode'
+dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
+t_grep "  ... dmesg says why" "mode=batched: this module was built without forklab's copy walk" /tmp/dmesg.out
+t "  ... the mode stays stock" [ "$(cat /sys/module/forklab/parameters/mode)" = stock ]
 t "forklab mode passthrough" forklab mode passthrough
 before=$(forklab --json stats --mode passthrough | sed 's/.*"mode":"passthrough","calls":\([0-9]*\).*/\1/')
 t "  ... forks work (fl-forker 2 4)" fl-forker 2 4
