@@ -4,6 +4,15 @@
 TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12 x86_64-7.3 arm64-7.3
 DEFAULT_TARGET := x86_64-6.1
 TARGET ?=
+# KERNEL=PATH: a kernel you built (its tree, or the bzImage/Image in it) is
+# the target 'own' of make check, check-fast, TARGET=, demo, ab and vm-shell
+KERNEL ?=
+ifneq ($(KERNEL),)
+export FORKLAB_KERNEL := $(abspath $(KERNEL))
+override TARGETS := own
+override DEFAULT_TARGET := own
+override TARGET := own
+endif
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # The release of KDIR, which need not be the running kernel's (evaluated only
 # when a rule needs it: 'make check' has no KDIR).  Debian's headers set it
@@ -32,6 +41,8 @@ help:
 	@echo "forklab make targets:"
 	@echo "  make                      module for the running kernel (KDIR=$(KDIR)) and the CLI"
 	@echo "  make TARGET=<t>           module and static guest binaries for a VM target ($(TARGETS))"
+	@echo "  make check KERNEL=PATH    the same for a kernel you built (its tree or its bzImage/Image):"
+	@echo "                            target 'own'; also check-fast, TARGET=own, demo, ab, vm-shell"
 	@echo "  make demo [TARGET=<t>]    boot the target in QEMU, load forklab, toggle modes, show stats"
 	@echo "  make ab [TARGET=<t>] [EXPERIMENT=layouts|contpte|fork-exit|mprotect]"
 	@echo "                            A/B experiment in the VM: every mode, interleaved rounds, report"
@@ -81,7 +92,7 @@ check-fast:
 DEBUG_SUITES := t-debug-kernel.sh t-module.sh t-conflict.sh fl-ioctl-test fl-ioctl-fuzz fl-walk-test t-diff.sh \
 		t-cli.sh t-forks.sh t-storm.sh t-pressure.sh t-race.sh t-contpte.sh t-cow.sh
 check-debug:
-	@tools/check --suites "$(DEBUG_SUITES)" --timeout 5400 x86_64-6.12-debug
+	@tree=$$(tools/kernels/build-debug) && FORKLAB_KERNEL=$$tree tools/check --suites "$(DEBUG_SUITES)" --timeout 5400 own
 
 # The load tests for minutes: SOAK_SECONDS of switches under a fork storm,
 # then as long of insmod/rmmod cycles during one, quiet cycles for the leak

@@ -7,7 +7,7 @@ vm_die() { echo "vm: $*" >&2; exit 2; }
 # vm_target NAME: loads the target's kernel env (fetching it on first use)
 # and sets VMCACHE, the per-target cache of guest images.
 vm_target() {
-	fl_target_vars "$1" || vm_die "unknown target '$1' (known: $FL_TARGETS)"
+	fl_target_vars "$1" || vm_die "$(fl_target_why "$1")"
 	local envfile
 	envfile=$("$top/tools/kernels/fetch" "$1") || vm_die "cannot fetch the $1 kernel"
 	. "$envfile"
