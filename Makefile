@@ -146,7 +146,7 @@ man: userspace
 # or shim trusts: sign with a key enrolled as MOK (mokutil --import CERT).
 sign: module
 	@[ -n "$(KEY)" ] && [ -n "$(CERT)" ] || { echo "make sign needs KEY=private key and CERT=its DER certificate (enrolled with mokutil)" >&2; exit 2; }
-	$(or $(wildcard $(KDIR)/scripts/sign-file),$(error no scripts/sign-file in KDIR=$(KDIR): a kernel without CONFIG_MODULE_SIG checks no signature (nothing to sign); otherwise its headers or tree lack the tool (Debian: linux-kbuild)))) sha256 $(KEY) $(CERT) $(HOSTBUILD)/forklab.ko
+	$(or $(wildcard $(KDIR)/scripts/sign-file),$(error no scripts/sign-file in KDIR=$(KDIR): a kernel without CONFIG_MODULE_SIG checks no signature (nothing to sign); otherwise its headers or tree lack the tool (Debian: linux-kbuild))) sha256 $(KEY) $(CERT) $(HOSTBUILD)/forklab.ko
 	@echo "signed $(HOSTBUILD)/forklab.ko: $$(/sbin/modinfo -F signer $(HOSTBUILD)/forklab.ko)"
 
 # The sources DKMS builds from: the Kbuild, the module, the UAPI header.
