@@ -10,9 +10,15 @@
 #
 # Case by case, not by totals: on arm64-7.3 stock itself gives some cases
 # xfail in one run and pass in the next (its totals moved between 10, 11 and
-# 12 xfails).  When a mode gives a result stock has not given for a case,
-# stock runs again; the result counts if stock gives it then.  A case stock
-# varies on is named, so that it reads as the kernel's, not the mode's.
+# 12 xfails; the vmsplice cases on 64 kB hugetlb, which forklab's walk hands
+# to the kernel's copy_hugetlb_page_range()), and a case whose setup could
+# not swap a THP out is a skip.  So a mode's result for a case counts when
+# stock gave it, and also when it is
+#   - skip: the case did not run (its setup, before the fork, skipped it);
+#   - pass where stock gave xfail: the kernel's known failure did not happen;
+# both are named.  Otherwise stock runs again (twice at most) and the
+# result counts if stock gives it then.  What fails: a fail, or an xfail
+# (a known failure) where stock passed every time.
 . /forklab/tests/lib.sh
 
 # cow_results OUT: "N RESULT" per case of the TAP output OUT, RESULT one of
@@ -25,9 +31,16 @@ cow_results() {
 		print $1, r }'
 }
 # cow_unseen: the cases of /tmp/cow.res whose result is not among stock's
-# (/tmp/cow.seen: every "N RESULT" stock has given), as "N (RESULT)" words
+# (/tmp/cow.seen: every "N RESULT" stock has given), as "N (RESULT)" words;
+# cow_lenient: those of them that count anyway (skip; pass where stock
+# gave xfail)
 cow_unseen() {
-	awk 'NR == FNR { seen[$0] = 1; next } !($0 in seen) { printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
+	awk 'NR == FNR { seen[$0] = 1; if ($2 == "xfail") xf[$1] = 1; next }
+	     !($0 in seen) && $2 != "skip" && !($2 == "pass" && ($1 in xf)) { printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
+}
+cow_lenient() {
+	awk 'NR == FNR { seen[$0] = 1; if ($2 == "xfail") xf[$1] = 1; next }
+	     !($0 in seen) && ($2 == "skip" || ($2 == "pass" && ($1 in xf))) { printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
 }
 # cow_name N: case N's description in /tmp/cow.out
 cow_name() { sed -nE "s/^(not ok|ok) $1 (.*)$/\2/p" /tmp/cow.out | head -1; }
@@ -66,17 +79,21 @@ for m in $(modes); do
 			continue
 		fi
 		unseen=$(cow_unseen)
-		if [ -n "$unseen" ]; then
+		for c in $unseen; do
+			case $c in [0-9]*) echo "#   case $c: $(cow_name "$c")" ;; esac
+		done
+		for again in 1 2; do
+			[ -n "$unseen" ] || break
 			cow_stock
-			forklab mode "$m" >/dev/null && forklab contpte "$p" >/dev/null
-			for c in $unseen; do
-				case $c in [0-9]*) echo "#   case $c: $(cow_name "$c")" ;; esac
-			done
 			unseen=$(cow_unseen)
 			[ -n "$unseen" ] || echo "#   stock gave these results in its run $stock_runs: the kernel's own variation"
-		fi
+		done
+		lenient=$(cow_lenient)
+		for c in $lenient; do
+			case $c in [0-9]*) echo "#   counted, not stock's: case $c: $(cow_name "$c")" ;; esac
+		done
 		[ -z "$unseen" ]
-		t_cond "  ... case by case a result stock gave ($stock_runs stock run(s)${unseen:+; not stock's: $unseen})"
+		t_cond "  ... case by case a result stock gave, a skip, or a pass for its xfail ($stock_runs stock run(s)${unseen:+; not so: $unseen})"
 	done
 done
 # the cases stock itself varied on in this guest, for the log
