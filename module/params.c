@@ -20,7 +20,7 @@
 
 static unsigned int fl_param_mode = FORKLAB_MODE_STOCK;
 static unsigned int fl_param_contpte = FORKLAB_CONTPTE_KERNEL;
-static bool fl_params_live;	/* between fl_params_go_live() and fl_params_stop() */
+static bool fl_params_live;	/* between fl_params_end(true) and fl_params_stop() */
 
 /* the value as given, without the newline a write from a shell brings */
 #define FL_VAL(val) (int)strcspn(val, "\n"), val

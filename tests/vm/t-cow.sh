@@ -34,14 +34,13 @@ cow_results() {
 # (/tmp/cow.seen: every "N RESULT" stock has given), as "N (RESULT)" words;
 # cow_lenient: those of them that count anyway (skip; pass where stock
 # gave xfail)
-cow_unseen() {
-	awk 'NR == FNR { seen[$0] = 1; if ($2 == "xfail") xf[$1] = 1; next }
-	     !($0 in seen) && $2 != "skip" && !($2 == "pass" && ($1 in xf)) { printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
+cow_sort_out() {	# cow_sort_out unseen|lenient
+	awk -v want="$1" 'NR == FNR { seen[$0] = 1; if ($2 == "xfail") xf[$1] = 1; next }
+	     !($0 in seen) { lenient = $2 == "skip" || ($2 == "pass" && ($1 in xf))
+	                     if (lenient == (want == "lenient")) printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
 }
-cow_lenient() {
-	awk 'NR == FNR { seen[$0] = 1; if ($2 == "xfail") xf[$1] = 1; next }
-	     !($0 in seen) && ($2 == "skip" || ($2 == "pass" && ($1 in xf))) { printf "%s (%s) ", $1, $2 }' /tmp/cow.seen /tmp/cow.res
-}
+cow_unseen() { cow_sort_out unseen; }
+cow_lenient() { cow_sort_out lenient; }
 # cow_name N: case N's description in /tmp/cow.out
 cow_name() { sed -nE "s/^(not ok|ok) $1 (.*)$/\2/p" /tmp/cow.out | head -1; }
 # cow_stock: one more stock run, its results added to what stock has given
