@@ -28,7 +28,7 @@ fi
 
 pkgs=(build-essential gcc-12 gcc-12-aarch64-linux-gnu gcc-aarch64-linux-gnu
       libc6-dev-arm64-cross bc bison flex libelf-dev libssl-dev cpio xz-utils
-      zstd kmod qemu-system-x86 qemu-system-arm busybox-static gnuplot-nox
+      zstd kmod busybox-static gnuplot-nox
       rsync file linux-source-6.12 dkms openssl
       # the A/B driver reads result folders with jansson, linked statically
       # into the guests' binaries: the .a of each guest architecture
@@ -49,8 +49,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # linux-kbuild-6.12 (backports) needs the backports pahole; the 7.3 targets'
 # trixie build root (tools/setup/buildroot-trixie.sh, made on first use) is
-# made by trixie's own debootstrap, 1.0.141 in bookworm-backports.
-for p in pahole debootstrap; do
+# made by trixie's own debootstrap, 1.0.141 in bookworm-backports.  QEMU
+# 10.0 from there too: bookworm's 7.2 runs stale guest code after x86 text
+# patching under TCG (see tools/vm/run, qemu_tcg_ok).
+for p in pahole debootstrap qemu-system-x86 qemu-system-arm; do
 	dpkg-query -W -f='${Version}' "$p" 2>/dev/null | grep -q bpo && continue
 	apt-get install -y -qq --no-install-recommends -t bookworm-backports "$p" >/dev/null ||
 		die "could not install $p from bookworm-backports"
