@@ -198,7 +198,11 @@ static struct miscdevice fl_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "forklab",
 	.fops = &fl_fops,
-	.mode = 0600,
+	/*
+	 * Anyone may read the configuration and the statistics (forklab status,
+	 * forklab stats); SET_CONFIG and RESET_STATS check CAP_SYS_ADMIN.
+	 */
+	.mode = 0644,
 };
 
 int fl_dev_init(void)

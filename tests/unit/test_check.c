@@ -578,8 +578,8 @@ static void test_not_root(void)
 	fake.open_err = -EACCES;
 	setenv("FORKLAB_CHECK_EUID", "1000", 1);
 	check(run("check", NULL) == 0 && has("ftrace_users", "warn", "not checked: tracefs is root only", NULL) &&
-	      has("root", "warn", "not root (uid 1000): not checked: the module handshake (/dev/forklab is root "
-		  "only), the ftrace users (tracefs is root only)", "'sudo forklab check' sees all"),
+	      has("root", "warn", "not root (uid 1000): not checked: the module handshake (/dev/forklab is not "
+		  "readable by this user), the ftrace users (tracefs is root only)", "'sudo forklab check' sees all"),
 	      "not root: says what it could not check and that sudo sees all; exit 0");
 	doc = json_run(&rc);
 	check(doc && json_is_false(json_object_get(doc, "root")) &&

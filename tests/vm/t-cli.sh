@@ -9,14 +9,18 @@ t "forklab --json status" forklab --json status
 t_grep "  ... has the release" "\"release\":\"$(uname -r)\"" /tmp/t.out
 t_grep "  ... has the supported modes" '"modes_supported":\["stock","passthrough"' /tmp/t.out
 t_exit "forklab mode bogus: exit 2" 2 forklab mode bogus
-t_exit "as nobody, status on the 0600 node: exit 4" 4 su -s /bin/sh -c 'forklab status' nobody
-t_grep "  ... and says to run as root" "run as root" /tmp/t.out
-chmod 0666 /dev/forklab
-t "as nobody with the node opened up, status works" su -s /bin/sh -c 'forklab status' nobody
+ls -l /dev/forklab >/tmp/t.out 2>&1
+t_grep "the node is 0644" "^crw-r--r--" /tmp/t.out
+t "as nobody, status works" su -s /bin/sh -c 'forklab status' nobody
+t "  ... and stats" su -s /bin/sh -c 'forklab stats' nobody
 t_exit "  ... but mode passthrough: exit 4" 4 su -s /bin/sh -c 'forklab mode passthrough' nobody
+t_grep "  ... which says it needs CAP_SYS_ADMIN" "CAP_SYS_ADMIN" /tmp/t.out
 t_exit "  ... and stats --reset: exit 4" 4 su -s /bin/sh -c 'forklab stats --reset' nobody
-chmod 0600 /dev/forklab
 t "  ... and the mode did not change" sh -c '[ "$(forklab mode)" = stock ]'
+chmod 0600 /dev/forklab
+t_exit "as nobody, status on a node narrowed to 0600: exit 4" 4 su -s /bin/sh -c 'forklab status' nobody
+t_grep "  ... and says to run as root" "run as root" /tmp/t.out
+chmod 0644 /dev/forklab
 
 # A cgroup scope: forks inside the cgroup are redirected, outside are not.
 redirected() { forklab --json stats | sed 's/.*"redirected":\([0-9]*\).*/\1/'; }

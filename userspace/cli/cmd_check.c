@@ -297,7 +297,7 @@ static void fl_check_probe_module(struct fl_check *c)
 	if (c->loaded) {
 		ret = fl_dev_open(&dev);
 		if ((ret == -EACCES || ret == -EPERM) && !c->is_root) {
-			c->not_checked[c->nnot_checked++] = "the module handshake (/dev/forklab is root only)";
+			c->not_checked[c->nnot_checked++] = "the module handshake (/dev/forklab is not readable by this user)";
 		} else if (ret) {
 			c->handshake_failed = true;
 			snprintf(c->dev_why, sizeof(c->dev_why), "/dev/forklab cannot be opened: %s", strerror(-ret));
@@ -660,7 +660,7 @@ static void fl_check_module(struct fl_check *c)
 			"loaded, but %s", c->dev_why);
 	else if (c->loaded)
 		fl_emit(c, "module", FL_WARN, "sudo forklab check", "loaded (/sys/module/forklab); the handshake "
-			"was not done: /dev/forklab is root only");
+			"was not done: /dev/forklab is not readable by this user");
 	else if (!c->ko_found)
 		fl_emit(c, "module", FL_MISSING, "build and install it: make && sudo make install (or give "
 			"'forklab load' its path)", "not loaded, and no forklab.ko for %s ($FORKLAB_KO, next to "

@@ -68,7 +68,7 @@ int fl_fail_errno(struct fl_cli *cli, const char *what, int err)
 			       "'forklab load' or 'insmod forklab.ko'", what, FORKLAB_DEVICE);
 	case EACCES:
 		return fl_fail(cli, FL_EXIT_PERM,
-			       "%s: permission denied on %s (root only); run as root", what,
+			       "%s: permission denied on %s (its mode was narrowed from the module's 0644); run as root", what,
 			       FORKLAB_DEVICE);
 	case EPERM:
 		return fl_fail(cli, FL_EXIT_PERM, "%s: needs CAP_SYS_ADMIN; run as root", what);

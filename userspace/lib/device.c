@@ -21,7 +21,8 @@ struct fl_dev {
 
 int fl_dev_open(struct fl_dev **dev)
 {
-	int fd = open(FORKLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	/* read-only is enough: the module checks CAP_SYS_ADMIN for changes */
+	int fd = open(FORKLAB_DEVICE, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
