@@ -11,8 +11,8 @@
  * do with a whole block:
  *
  *   unfold: unfold it, change it PTE by PTE, try to fold it again: every
- *           block costs an unfold and a fold (the kernel before seed 000's
- *           contpte_set_wrprotects() and seed 001's batched clear).
+ *           block costs an unfold and a fold (the kernel before the contpte fork and teardown
+ *           patches' contpte_set_wrprotects() and batched clear, docs/background.md).
  *   block:  change the 16 PTEs in place, PTE_CONT kept: the Arm ARM allows a
  *           write-protect of the whole block under the contiguous bit, the
  *           later TLB flush of fork / the mmu_gather makes it visible (6.9's

@@ -48,7 +48,7 @@ int fl_walk_copy_page_range(struct fl_walk *w, struct vm_area_struct *dst_vma,
 /*
  * The walk's statistics run per PTE, so they must cost next to nothing: the
  * kernel's own copy does not count, and forklab's must cost what the
- * kernel's does (README, "What forklab's own walk costs").  Inline, one or
+ * kernel's does (docs/modes.md, "What forklab's own walk costs").  Inline, one or
  * two increments, and the tracepoint's disabled static branch.
  */
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A SET_CONFIG that fails leaves the configuration as it was (issue 16,
- * defect 3), for t-config-fail.sh, which loads tests/kmod/fl_ipmodify_user
- * first with kind=ftrace (it holds copy_page_range, so every mode with a
- * redirect fails with EBUSY) and lurk=contpte_wrprotect_ptes (a thread that
- * takes that contpte helper the moment nobody holds it).  arm64 only:
- * contpte policies exist nowhere else.
+ * A SET_CONFIG that fails leaves the configuration as it was, for
+ * t-config-fail.sh, which loads tests/kmod/fl_ipmodify_user first with kind=ftrace
+ * (it holds copy_page_range, so every mode with a redirect fails with EBUSY)
+ * and lurk=contpte_wrprotect_ptes (a thread that takes that contpte helper
+ * the moment nobody holds it).  arm64 only: contpte policies exist nowhere
+ * else.
  *
  * The case that broke: policy unfold (forklab holds the contpte helpers),
  * then one request for policy kernel and mode passthrough.  Tearing the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * No PTE_CONT without PTE_VALID in a child (issue 16, defect 2), for
+ * No PTE_CONT without PTE_VALID in a child, for
  * t-contpte-prot.sh.  arm64 only: elsewhere there are no contiguous PTEs.
  *
  * The kernel's contpte_set_ptes() never makes a non-valid entry contiguous,

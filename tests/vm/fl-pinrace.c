@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fork against GUP-fast pins of a fresh PTE-mapped THP (issue 16, defect 1),
+ * Fork against GUP-fast pins of a fresh PTE-mapped THP,
  * in forklab's current mode, for t-race.sh.
  *
  * Each iteration maps a fresh 2 MiB THP, splits its PMD into 512 PTEs with

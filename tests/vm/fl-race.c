@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fork while the rest of mm works on the parent's memory from outside its
- * mmap_lock (issue 16's race suite), in forklab's current mode, for
+ * mmap_lock, in forklab's current mode, for
  * t-race.sh.  The parent, in a memory cgroup of its own, has:
  *
  *   A  order-0 pages             K  pages of 4 contents, MADV_MERGEABLE (KSM)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fork racing the rest of mm from outside the parent's mmap_lock, in every
-# mode (issue 16): GUP-fast pins of fresh PTE-mapped THPs while they are
+# mode: GUP-fast pins of fresh PTE-mapped THPs while they are
 # copied (fl-pinrace), and a parent whose memory is pinned, reclaimed to
 # zram, compacted, collapsed by khugepaged and merged by KSM while it forks
 # (fl-race).  Children check their memory, a page pinned across a fork must

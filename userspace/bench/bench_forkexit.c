@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fork-exit: seed 000's will-it-scale test, "fork and exit": each of P
- * copies populates SIZE of its own, then forks a child that exits at once
- * and waits for it, in a loop, for T seconds; all copies start together.
- * Value: loops per second, all copies together (higher is better): the sum
- * of each copy's loops over the time it measured itself looping.  Every
- * loop copies the page table and tears the child's down.  Only the copies
- * carry --tag (the forks that start them are not the benchmark's).
+ * fork-exit: the contpte fork patch's will-it-scale test
+ * (docs/background.md), "fork and exit": each of P copies populates SIZE of
+ * its own, then forks a child that exits at once and waits for it, in a
+ * loop, for T seconds; all copies start together. Value: loops per second,
+ * all copies together (higher is better): the sum of each copy's loops over
+ * the time it measured itself looping.  Every loop copies the page table and
+ * tears the child's down.  Only the copies carry --tag (the forks that start
+ * them are not the benchmark's).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * latency: the fork latency of a populated mapping (the test program of
- * seed 004): map SIZE, populate it in a layout, fork N children that sleep
- * (so each fork copies the whole page table while the others hold theirs),
- * and time each fork() in the parent.  The first fork is the one that
- * write-protects the parent's private memory; later ones find it read-only.
- * Value: the mean latency per fork in microseconds; also per GiB, as
- * seed 004 reports it.  The children are killed and reaped before the
- * result is printed, so their teardown belongs to the run.
+ * latency: the fork latency of a populated mapping (the test program of the
+ * CoW page table thread, docs/background.md): map SIZE, populate it in a
+ * layout, fork N children that sleep (so each fork copies the whole page
+ * table while the others hold theirs), and time each fork() in the parent.
+ * The first fork is the one that write-protects the parent's private memory;
+ * later ones find it read-only. Value: the mean latency per fork in
+ * microseconds; also per GiB, as that thread reports it.  The children are
+ * killed and reaped before the result is printed, so their teardown belongs
+ * to the run.
  *
  * The forks run under SCHED_FIFO where the caller may (root), with
  * SCHED_RESET_ON_FORK so that children are ordinary tasks: a new child

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mprotect: seed 002's test: on one page, a loop of mprotect(PROT_READ),
- * mprotect(PROT_READ | PROT_WRITE) and a write to the page, with 1 thread
- * or 2 (the second keeps reading the page on another CPU, so removing write
- * permission must invalidate a TLB entry there too).  Value: the mean cost
- * of one mprotect() call in ns; the two kinds separately too.  fork plays
- * no part: under every forklab mode it must stay the same (a control).
+ * mprotect: the relaxed TLB flush series' test (docs/background.md): on one
+ * page, a loop of mprotect(PROT_READ), mprotect(PROT_READ | PROT_WRITE) and
+ * a write to the page, with 1 thread or 2 (the second keeps reading the page
+ * on another CPU, so removing write permission must invalidate a TLB entry
+ * there too).  Value: the mean cost of one mprotect() call in ns; the two
+ * kinds separately too.  fork plays no part: under every forklab mode it
+ * must stay the same (a control).
  */
 #define _GNU_SOURCE
 #include <errno.h>

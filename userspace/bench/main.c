@@ -21,11 +21,11 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } bench_commands[] = {
 	{ "latency", "[--size SIZE] [--layout L] [--forks N]",
-	  "fork latency of a populated mapping, children sleeping (seed 004's test)", bench_latency },
+	  "fork latency of a populated mapping, children sleeping", bench_latency },
 	{ "fork-exit", "[--size SIZE] [--layout L] [--seconds T] [--copies P]",
-	  "fork / child exit / waitpid loops per second (seed 000's test)", bench_fork_exit },
+	  "fork / child exit / waitpid loops per second", bench_fork_exit },
 	{ "mprotect", "[--threads 1|2] [--iterations N]",
-	  "mprotect(READ), mprotect(READ|WRITE), touch of one page (seed 002's test)",
+	  "mprotect(READ), mprotect(READ|WRITE), touch of one page",
 	  bench_mprotect },
 };
 

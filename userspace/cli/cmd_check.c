@@ -565,7 +565,7 @@ static void fl_check_lockdown(struct fl_check *c)
 static void fl_check_signature(struct fl_check *c)
 {
 	static const char how[] = "sign it with a key enrolled as MOK: make sign KEY=... CERT=... "
-				  "(README 'On a real test machine')";
+				  "(docs/test-machine.md)";
 	char reason[96];
 
 	switch (fl_signature(c, reason, sizeof(reason))) {
@@ -592,8 +592,8 @@ static void fl_check_signature(struct fl_check *c)
 			reason, c->ko, c->ko_why);
 		break;
 	case FL_SIG_NO_MODULE:
-		fl_emit(c, "signature", FL_WARN, "sign the module you build: make sign KEY=... CERT=... (README "
-			"'On a real test machine')", "required (%s)", reason);
+		fl_emit(c, "signature", FL_WARN, "sign the module you build: make sign KEY=... CERT=... "
+			"(docs/test-machine.md)", "required (%s)", reason);
 	}
 }
 
