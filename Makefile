@@ -54,6 +54,8 @@ help:
 	@echo "                            built once (11-23 min), the suites take 17-22 min"
 	@echo "  make soak [TARGET=<t>]    the load tests for minutes (SOAK_SECONDS=120)"
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
+	@echo "  sudo make selftest        the correctness suites on this machine, against the installed"
+	@echo "                            module (KTAP; COW=PATH adds the kernel's mm/cow selftest)"
 	@echo "  make vm-shell TARGET=<t>  interactive shell in a target guest"
 	@echo "  make setup                install host packages (root, Debian 12)"
 	@echo "  make man                  forklab(8), forklab-bench(1), forklab(4) into build/man"
@@ -86,6 +88,16 @@ check:
 
 check-fast:
 	@tools/check $(DEFAULT_TARGET)
+
+# The correctness suites on this machine (root), against the loaded or
+# installed module, or the one built here, in kselftest's KTAP format
+# (tests/vm/selftest.sh): exit 0 passed, 1 failed, 4 skipped.  COW=PATH adds
+# the kernel's mm/cow selftest in every mode.
+COW ?=
+selftest: module userspace
+	@tools/build/module "$(KDIR)" "$(HOSTBUILD)" tests/kmod >/dev/null
+	@tests/vm/selftest.sh --bin $(HOSTBUILD)/bin --ko $(HOSTBUILD)/forklab.ko --kmod $(HOSTBUILD) \
+		$(if $(COW),--cow $(abspath $(COW)))
 
 # The debug kernel lane: every suite but bpftrace's and the A/B driver's (no
 # network, so no 9p sysroot), on linux-source-6.12 built with DEBUG_VM,
@@ -168,5 +180,5 @@ clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit check check-fast check-debug soak demo ab vm-shell man \
+.PHONY: all help setup module userspace target unit selftest check check-fast check-debug soak demo ab vm-shell man \
 	install uninstall sign dkms-install dkms-uninstall clean
