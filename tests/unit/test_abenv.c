@@ -13,22 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "ab/ab.h"
+#include "tap.h"
 
-static int tests, failures;
 static char root[] = "/tmp/forklab-unit-env.XXXXXX";
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !cond;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* Writes @text to @root/@path, making its folders. */
 static void put(const char *path, const char *text)
@@ -167,6 +154,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd))
 		printf("# could not remove %s\n", root);
-	printf("1..%d\n%d passed, %d failed\n", tests, tests - failures, failures);
-	return failures != 0;
+	return tap_done();
 }

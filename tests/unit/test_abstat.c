@@ -10,21 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "lib/abstat.h"
+#include "tap.h"
 
-static int tests, failures;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !cond;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 static int near(double got, double want, double tol)
 {
@@ -194,6 +181,5 @@ int main(void)
 	test_significance();
 	test_holm();
 	test_tukey();
-	printf("%d passed, %d failed\n", tests - failures, failures);
-	return failures != 0;
+	return tap_done();
 }

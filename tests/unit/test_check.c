@@ -17,53 +17,13 @@
 #include "cli/commands.h"
 #include "fake_device.h"
 #include "json_check.h"
+#include "tap.h"
+#include "cli_run.h"
 
-static int tests, failures;
 static char root[] = "/tmp/forklab-unit-check.XXXXXX";
-static char *out_buf, *err_buf;
-static int last_rc;
 
 static const char R61[] = "6.1.0-57-amd64";
 static const char SIG_MAGIC[] = "~Module signature appended~\n";
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	failures += !cond;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		printf("#   rc=%d\n#   stdout: %s\n#   stderr: %s\n", last_rc, out_buf, err_buf);
-}
-
-static int run(const char *arg, ...)
-{
-	char *argv[16];
-	int argc = 0;
-	size_t olen, elen;
-	FILE *out, *err;
-	va_list ap;
-
-	free(out_buf);
-	free(err_buf);
-	out = open_memstream(&out_buf, &olen);
-	err = open_memstream(&err_buf, &elen);
-	argv[argc++] = "forklab";
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-	last_rc = fl_cli_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return last_rc;
-}
 
 /* The line of check @name in the text output, or NULL. */
 static const char *line_of(const char *name)
@@ -620,6 +580,7 @@ int main(void)
 {
 	char cmd[600];
 
+	tap_on_failure = cli_run_show;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!mkdtemp(root))
 		abort();
@@ -638,8 +599,6 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd))
 		printf("# could not remove %s\n", root);
-	printf("1..%d\n%d passed, %d failed\n", tests, tests - failures, failures);
-	free(out_buf);
-	free(err_buf);
-	return failures != 0;
+	cli_run_free();
+	return tap_done();
 }

@@ -16,54 +16,9 @@
 #include "cli/commands.h"
 #include "fake_device.h"
 #include "json_check.h"
+#include "tap.h"
+#include "cli_run.h"
 
-static int tests, failures;
-static char *out_buf, *err_buf;
-static int last_rc;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		printf("#   rc=%d\n#   stdout: %s\n#   stderr: %s\n", last_rc, out_buf, err_buf);
-}
-
-/* Runs the CLI with a NULL-terminated argument list; keeps stdout/stderr. */
-static int run(const char *arg, ...)
-{
-	char *argv[32];
-	int argc = 0;
-	size_t olen, elen;
-	FILE *out, *err;
-	va_list ap;
-
-	free(out_buf);
-	free(err_buf);
-	out = open_memstream(&out_buf, &olen);
-	err = open_memstream(&err_buf, &elen);
-	argv[argc++] = "forklab";
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-	last_rc = fl_cli_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return last_rc;
-}
-
-#define OUT_HAS(s)	(strstr(out_buf, (s)) != NULL)
-#define ERR_HAS(s)	(strstr(err_buf, (s)) != NULL)
 
 static void test_usage(void)
 {
@@ -758,6 +713,7 @@ static void test_bench_args(void)
 
 int main(void)
 {
+	tap_on_failure = cli_run_show;
 	/* line by line: the benchmarks the tests run write to the same stderr */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_usage();
@@ -770,9 +726,6 @@ int main(void)
 	test_json_writer();
 	test_ab();
 	test_bench_args();
-	printf("1..%d\n", tests);
-	printf("%d passed, %d failed\n", tests - failures, failures);
-	free(out_buf);
-	free(err_buf);
-	return failures ? 1 : 0;
+	cli_run_free();
+	return tap_done();
 }

@@ -14,50 +14,9 @@
 #include "cli/commands.h"
 #include "fake_device.h"
 #include "json_check.h"
+#include "tap.h"
+#include "cli_run.h"
 
-static int tests, failures;
-static char *out_buf, *err_buf;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failures++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		printf("#   stdout: %s\n#   stderr: %s\n", out_buf, err_buf);
-}
-
-/* Runs the CLI on a NULL-terminated argument list; keeps stdout/stderr. */
-static int run(const char *arg, ...)
-{
-	char *argv[16];
-	int argc = 0, rc;
-	size_t olen, elen;
-	FILE *out, *err;
-	va_list ap;
-
-	free(out_buf);
-	free(err_buf);
-	out = open_memstream(&out_buf, &olen);
-	err = open_memstream(&err_buf, &elen);
-	argv[argc++] = "forklab";
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	argv[argc] = NULL;
-	rc = fl_cli_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return rc;
-}
 
 /* The widest line of @s (0 for an empty text), and the line in @which. */
 static size_t widest(const char *s, char *which, size_t len)
@@ -170,6 +129,7 @@ static void test_version(void)
 
 int main(int argc, char **argv)
 {
+	tap_on_failure = cli_run_show;
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s FORKLAB_BENCH\n", argv[0]);
 		return 2;
@@ -177,9 +137,6 @@ int main(int argc, char **argv)
 	test_cli_help();
 	test_bench_help(argv[1]);
 	test_version();
-	printf("1..%d\n", tests);
-	printf("%d passed, %d failed\n", tests - failures, failures);
-	free(out_buf);
-	free(err_buf);
-	return failures ? 1 : 0;
+	cli_run_free();
+	return tap_done();
 }
