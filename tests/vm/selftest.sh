@@ -5,7 +5,7 @@
 # "# " lines, "# Totals:" at the end.  Exit 0 when every test that ran
 # passed, 1 when one failed, 4 (kselftest's skip) when none could run.
 # Leaves the machine as it found it: a module it loaded is unloaded, a
-# loaded one gets its mode and scope back.
+# loaded one gets its mode, contpte policy and scope back.
 # usage: tests/vm/selftest.sh [--bin DIR] [--ko FILE] [--kmod DIR] [--cow FILE] [--seconds N]
 #                             [--only "TEST..."]
 #   --bin      the test programs and the forklab CLI (default: PATH)
@@ -87,8 +87,7 @@ done
 # The module: the loaded one, the installed one, or --ko.
 loaded_here=0
 if [ -d /sys/module/forklab ]; then
-	saved_mode=$(forklab mode) saved_scope=$(forklab scope | sed 's/^scope: //')
-	[ "$(forklab contpte)" = kernel ] || skip_all "forklab is loaded with contpte policy $(forklab contpte); set it to kernel first"
+	saved_mode=$(forklab mode) saved_policy=$(forklab contpte) saved_scope=$(forklab scope | sed 's/^scope: //')
 elif modprobe -q forklab 2>/dev/null; then
 	loaded_here=1
 elif [ -n "$ko" ] && insmod "$ko"; then
@@ -96,7 +95,8 @@ elif [ -n "$ko" ] && insmod "$ko"; then
 else
 	skip_all "forklab is not loaded and cannot be: install it (make install, DKMS) or pass --ko FILE"
 fi
-forklab mode stock >/dev/null && forklab scope all >/dev/null || skip_all "cannot set forklab to mode stock, scope all"
+forklab mode stock >/dev/null && forklab contpte kernel >/dev/null && forklab scope all >/dev/null ||
+	skip_all "cannot set forklab to mode stock, contpte policy kernel, scope all"
 modes=$(forklab mode --list | sed 's/^[* ] //' | grep -v 'not supported' | awk '{print $1}' | tr '\n' ' ')
 echo "# forklab on $(uname -r): modes $modes"
 
@@ -171,6 +171,7 @@ test_cow() {
 if [ $loaded_here = 1 ]; then
 	rmmod forklab || echo "# could not unload forklab: rmmod forklab"
 else
+	forklab contpte "$saved_policy" >/dev/null || echo "# could not put contpte policy $saved_policy back"
 	forklab mode "$saved_mode" >/dev/null || echo "# could not put mode $saved_mode back"
 	# what 'forklab scope' printed is its arguments ("all", "comm NAME", ...)
 	# shellcheck disable=SC2086

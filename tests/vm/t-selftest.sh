@@ -57,10 +57,14 @@ if [ $want = 4 ]; then
 fi
 t "  ... and the module it loaded is gone" [ ! -d /sys/module/forklab ]
 
-# loaded in mode batched, scope comm: both come back; without --kmod and
-# --cow those two skip (named), the run still passes
+# loaded in mode batched, scope comm (and a contpte policy): they come
+# back; without --kmod and --cow those two skip (named), the run passes
 insmod $KO mode=batched || nok "insmod mode=batched"
 forklab scope comm fl-nobody >/dev/null
+# arm64: a contpte policy of forklab's own comes back too
+policy=kernel
+policies | grep -qx unfold && policy=unfold
+forklab contpte $policy >/dev/null
 $ST --bin /forklab/bin --seconds 2 --only "walk storm race cow" >/tmp/st.out 2>&1
 rc=$?
 t "loaded: exit 0: got $rc" [ "$rc" = 0 ]
@@ -69,7 +73,8 @@ t "  ... KTAP, walk and storm passed, race and cow skipped" ktap /tmp/st.out 2 0
 t_grep "  ... the race's skip names the pinner module" "race: .* # SKIP no fl_pinner module" /tmp/st.out
 t "  ... mode batched again" sh -c '[ "$(forklab mode)" = batched ]'
 t "  ... scope comm fl-nobody again" sh -c '[ "$(forklab scope)" = "scope: comm fl-nobody" ]'
-forklab mode stock >/dev/null
+t "  ... contpte policy $policy again" sh -c "[ \"\$(forklab contpte)\" = $policy ]"
+forklab mode stock >/dev/null && forklab contpte kernel >/dev/null
 rmmod forklab
 
 t_exit "an unknown argument: exit 2" 2 $ST --bogus
