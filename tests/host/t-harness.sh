@@ -7,9 +7,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-T_N=0 T_FAIL=0
-ok()  { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-nok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+. tests/host/lib.sh
 
 target=${1:?usage: $0 TARGET}
 . tools/kernels/targets.sh

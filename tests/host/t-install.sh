@@ -12,9 +12,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-T_N=0 T_FAIL=0
-ok()  { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-nok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+. tests/host/lib.sh
 # t DESC CMD...: passes when CMD exits 0; shows its output when it does not
 t() {
 	local desc=$1; shift
