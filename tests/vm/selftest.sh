@@ -34,6 +34,9 @@ for t in $only; do
 done
 [ -n "$only" ] || { echo "selftest: --only needs at least one of: $ALL" >&2; exit 2; }
 [ -n "$bin" ] && PATH="$bin:$PATH"
+# the guest suites' helpers, for modes(): it lives beside this script there
+# and in the source tree
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/forklab-selftest.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -97,7 +100,7 @@ else
 fi
 forklab mode stock >/dev/null && forklab contpte kernel >/dev/null && forklab scope all >/dev/null ||
 	skip_all "cannot set forklab to mode stock, contpte policy kernel, scope all"
-modes=$(forklab mode --list | sed 's/^[* ] //' | grep -v 'not supported' | awk '{print $1}' | tr '\n' ' ')
+modes=$(modes | tr '\n' ' ')
 echo "# forklab on $(uname -r): modes $modes"
 
 wanted() { case " $TESTS " in *" $1 "*) return 0 ;; esac; return 1; }
