@@ -23,6 +23,7 @@
 #include "ksyms.h"
 #include "walk.h"
 #include "pte_common.h"
+#include "inject.h"
 
 /*
  * Makes a device-exclusive entry (a page a device driver took for atomic
@@ -223,9 +224,13 @@ static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
 	int i;
 
 	if (folio_test_anon(folio)) {
+		bool injected;
+
 		/* pinned pages go page by page, to be copied if exclusive */
 		if (unlikely(page_needs_cow_for_dma(src_vma, page)))
 			return false;
+		/* the test build's GUP-fast pin in the window (inject.h) */
+		injected = fl_inject_pin(src_vma->vm_mm, folio);
 		folio_ref_add(folio, nr);
 		for (i = 0; i < nr; i++) {
 			/* shared from now on: the parent's PTE becomes read-only */
@@ -233,6 +238,8 @@ static bool fl_dup_run(struct vm_area_struct *src_vma, struct folio *folio,
 				ClearPageAnonExclusive(page + i);
 			__page_dup_rmap(page + i, false);
 		}
+		if (injected)
+			fl_inject_unpin(folio);
 	} else {
 		folio_ref_add(folio, nr);
 		for (i = 0; i < nr; i++)

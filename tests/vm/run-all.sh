@@ -2,7 +2,7 @@
 # Runs every guest test suite (tools/check boots the guest with this).
 # usage: run-all.sh [SUITE...]   default: all of t-*.sh and fl-ioctl-test
 cd /forklab/tests || exit 1
-suites=${*:-"t-module.sh t-nowalk.sh t-conflict.sh fl-ioctl-test fl-ioctl-fuzz fl-walk-test t-diff.sh t-cli.sh t-check.sh t-forks.sh t-storm.sh t-pressure.sh t-race.sh t-contpte.sh t-contpte-prot.sh t-config-fail.sh t-cow.sh t-selftest.sh t-bpftrace.sh t-ab.sh"}
+suites=${*:-"t-module.sh t-nowalk.sh t-conflict.sh fl-ioctl-test fl-ioctl-fuzz fl-walk-test t-diff.sh t-cli.sh t-check.sh t-forks.sh t-storm.sh t-pressure.sh t-race.sh t-inject.sh t-contpte.sh t-contpte-prot.sh t-config-fail.sh t-cow.sh t-selftest.sh t-bpftrace.sh t-ab.sh"}
 failed=0
 # one suite, its output as it comes (and in /tmp/suite.out, to count)
 suite() {
