@@ -24,6 +24,7 @@ struct task_struct;
 /* ksyms.c: kernel symbols the module uses but the kernel does not export. */
 extern int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 					struct vm_area_struct *src_vma);
+extern void *fl_kernel_copy_page_range_body;
 int fl_resolve_symbols(void);
 
 /* modes.c: what each mode does once a fork has been redirected to us. */

@@ -5,6 +5,7 @@
  * naming each one it cannot find.  The functions get forwarders that the
  * C code calls by their kernel names (ksyms.h).
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
 #include "forklab.h"
@@ -39,6 +40,14 @@ struct lockdep_map *fl_ksym_mmu_notifier_map;	/* see Kbuild */
 #endif
 int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
 				 struct vm_area_struct *src_vma);
+/*
+ * The kernel's copy_page_range() past its ftrace call site, where the
+ * passthrough and stock modes enter it (modes.c).  Entered at its start,
+ * that call ran the redirect's trampoline and handler a second time only to
+ * be let through: about 140 guest instructions a call (x86_64-6.1, icount).
+ */
+void *fl_kernel_copy_page_range_body;
+static unsigned long (*fl_ksym_ftrace_location)(unsigned long ip);
 
 #define FL_ENTRY_FN(n, ret, name, types...) { #name, (void **)&fl_ksym_##name },
 #define FL_ENTRY_FNV(n, name, types...) { #name, (void **)&fl_ksym_##name },
@@ -47,6 +56,7 @@ static const struct {
 	void **addr;
 } fl_symbols[] = {
 	{ "copy_page_range", (void **)&fl_kernel_copy_page_range },
+	{ "ftrace_location", (void **)&fl_ksym_ftrace_location },
 	{ "mmlist_lock", (void **)&fl_ksym_mmlist_lock },
 	{ "highest_memmap_pfn", (void **)&fl_ksym_highest_memmap_pfn },
 #ifdef FL_KERNEL_7_3
@@ -83,6 +93,26 @@ static unsigned long (*fl_find_kallsyms_lookup_name(void))(const char *)
 	return addr;
 }
 
+/*
+ * ftrace's record of copy_page_range() is its call site: x86's 5-byte call
+ * of __fentry__ (after the ENDBR under IBT), arm64's BL (after the MOV of
+ * the link register to x9, which only the ftrace caller reads).  The body
+ * begins right after it.  Without a record, the redirect cannot attach.
+ */
+static int fl_find_body(void)
+{
+	unsigned long site = FL_KCALL(1, unsigned long, fl_ksym_ftrace_location,
+				      ((unsigned long)fl_kernel_copy_page_range), unsigned long);
+
+	if (!site) {
+		pr_err("forklab: copy_page_range has no ftrace call site on this kernel (it needs "
+		       "CONFIG_DYNAMIC_FTRACE, and copy_page_range must not be notrace)\n");
+		return -EOPNOTSUPP;
+	}
+	fl_kernel_copy_page_range_body = (void *)(site + MCOUNT_INSN_SIZE);
+	return 0;
+}
+
 int fl_resolve_symbols(void)
 {
 	unsigned long (*lookup)(const char *name);
@@ -111,5 +141,5 @@ int fl_resolve_symbols(void)
 #if defined(FL_KERNEL_7_3) && defined(CONFIG_X86) && defined(CONFIG_ARCH_HAS_CC_PLATFORM)
 	forklab_cc_mask = *fl_ksym_cc_mask;
 #endif
-	return 0;
+	return fl_find_body();
 }

@@ -16,12 +16,14 @@ int fl_call_kernel_copy_page_range(struct vm_area_struct *dst_vma,
 {
 	int ret;
 
-	ret = FL_KCALL(2, int, fl_kernel_copy_page_range, (dst_vma, src_vma),
+	/* past its ftrace call site: the redirect does not see this call (ksyms.c) */
+	ret = FL_KCALL(2, int, fl_kernel_copy_page_range_body, (dst_vma, src_vma),
 		       struct vm_area_struct *, struct vm_area_struct *);
 	/*
-	 * Keep the call a real call: as a tail call, ftrace would see the
-	 * caller's return address outside the module and redirect again,
-	 * forever (seen: the guest locked up).
+	 * Keep the call a real call all the same: should it ever enter at the
+	 * call site, ftrace would see the caller's return address outside the
+	 * module after a tail call and redirect again, forever (seen: the guest
+	 * locked up).
 	 */
 	barrier();
 	return ret;

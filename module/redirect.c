@@ -62,9 +62,10 @@ static void notrace fl_ftrace_handler(unsigned long ip, unsigned long parent_ip,
 	int bit;
 
 	/*
-	 * Our own call into the kernel's copy_page_range (passthrough and
-	 * out-of-reach cases) comes from module text: let it run.  This relies
-	 * on that call never being a tail call, see fl_call_kernel_copy_page_range().
+	 * Our own call into the kernel's copy_page_range (passthrough, stock)
+	 * enters past this call site (ksyms.c); should one ever come through
+	 * it, it comes from module text: let it run.  This relies on that call
+	 * never being a tail call, see fl_call_kernel_copy_page_range().
 	 */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
