@@ -181,6 +181,11 @@ int main(void)
 	check(1, "# SKIP no contiguous PTEs on this architecture");
 	return done("fl-contpte-prot");
 #endif
+	/* no THP, so no mTHP and no CONFIG_ARM64_CONTPTE: PREEMPT_RT */
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK)) {
+		check(1, "# SKIP no THP on this kernel, so no contiguous PTEs");
+		return done("fl-contpte-prot");
+	}
 	dev = open("/dev/forklab", O_RDWR);
 	pfd = pin_open();
 	if (dev < 0 || pfd < 0 || !thp_setting(MTHP_64K, old64, sizeof(old64)) ||

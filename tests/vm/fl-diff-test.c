@@ -68,21 +68,39 @@ static void fill(struct area *a)
 		a->p[off] = pattern(off, 0);
 }
 
+/*
+ * PREEMPT_RT kernels have no THP (TRANSPARENT_HUGEPAGE depends on
+ * !PREEMPT_RT): madvise() refuses MADV_[NO]HUGEPAGE there with EINVAL, and
+ * there is nothing huge to keep an area from.
+ */
+static int have_thp(void)
+{
+	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
+}
+
+/* madvise(MADV_[NO]HUGEPAGE), a no-op that succeeds without THP */
+static int thp_madvise(void *p, size_t len, int advice)
+{
+	return have_thp() ? madvise(p, len, advice) : 0;
+}
+
 static int setup_anon(struct area *a, int advice)
 {
 	a->p = aligned(AREA);
 	a->len = AREA;
-	if (!a->p || (advice >= 0 && madvise(a->p, a->len, advice)))
+	if (!a->p || (advice >= 0 && thp_madvise(a->p, a->len, advice)))
 		return 0;
 	fill(a);
 	return 1;
 }
 
 static int k_order0(struct area *a) { return setup_anon(a, MADV_NOHUGEPAGE); }
-static int k_thp_pmd(struct area *a) { return setup_anon(a, MADV_HUGEPAGE); }
+static int k_thp_pmd(struct area *a) { return have_thp() ? setup_anon(a, MADV_HUGEPAGE) : -1; }
 
 static int k_thp_pte(struct area *a)
 {
+	if (!have_thp())
+		return -1;
 	if (!setup_anon(a, MADV_HUGEPAGE))
 		return 0;
 	/* split every PMD mapping, keep the folios (as mm/cow does) */
@@ -91,7 +109,7 @@ static int k_thp_pte(struct area *a)
 		    mprotect(a->p + off + PAGE, PAGE, PROT_READ | PROT_WRITE))
 			return 0;
 	/* and keep khugepaged from mapping them by PMD again */
-	return !madvise(a->p, a->len, MADV_NOHUGEPAGE);
+	return !thp_madvise(a->p, a->len, MADV_NOHUGEPAGE);
 }
 
 /* 64 KiB folios only: mTHP 64K on, PMD THP off, while the area faults in. */
@@ -110,7 +128,7 @@ static int k_mthp_64k(struct area *a)
 	 * Keep khugepaged from collapsing the area into PMD THPs, before 2M
 	 * THPs are allowed again: in between, a slow kernel (KASAN) let it.
 	 */
-	ok = ok && !madvise(a->p, a->len, MADV_NOHUGEPAGE);
+	ok = ok && !thp_madvise(a->p, a->len, MADV_NOHUGEPAGE);
 	/* back to the defaults: 64K off, 2M as the global setting */
 	write_file(k64, "never");
 	write_file(k2m, "inherit");
@@ -123,7 +141,7 @@ static int k_zero_page(struct area *a)
 
 	a->p = aligned(AREA);
 	a->len = AREA;
-	if (!a->p || madvise(a->p, a->len, MADV_NOHUGEPAGE))
+	if (!a->p || thp_madvise(a->p, a->len, MADV_NOHUGEPAGE))
 		return 0;
 	a->p[0] = 1;	/* an anon_vma, so the VMA is copied at fork */
 	a->p[0] = 0;
@@ -257,7 +275,7 @@ static int k_ksm(struct area *a)
 		return -1;
 	a->p = aligned(AREA);
 	a->len = AREA;
-	if (!a->p || madvise(a->p, a->len, MADV_NOHUGEPAGE))
+	if (!a->p || thp_madvise(a->p, a->len, MADV_NOHUGEPAGE))
 		return 0;
 	/* identical pages, so ksmd merges them */
 	memset(a->p, 0x5a, a->len);

@@ -46,6 +46,11 @@ policies() { forklab contpte --list | grep '^[* ] ' | grep -v 'not supported' | 
 
 loaded() { [ -d /sys/module/forklab ]; }
 
+# The kernel maps user memory with contiguous PTEs, which the contpte
+# policies need: arm64 with CONFIG_ARM64_CONTPTE, which needs THP, so not
+# on PREEMPT_RT kernels (TRANSPARENT_HUGEPAGE depends on !PREEMPT_RT).
+has_contpte() { grep -q ' contpte_set_ptes$' /proc/kallsyms; }
+
 # Swap on zram and reserved hugetlb pages, so that the swap and hugetlb
 # cases of the tests run; idempotent within one boot.
 setup_swap_and_hugetlb() {

@@ -46,7 +46,7 @@ dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
 t_grep "  ... dmesg names the bad mode" "unknown mode 'bogus' for the mode parameter" /tmp/dmesg.out
 t "  ... the mode stays perpte" [ "$(forklab mode)" = perpte ]
 t "  ... and forks still work" fl-forker 1 4
-if [ "$(uname -m)" = aarch64 ]; then
+if has_contpte; then
 	t "echo block > $P/contpte" sh -c "echo block > $P/contpte"
 	t "  ... forklab contpte says block" [ "$(forklab contpte)" = block ]
 	t "echo kernel > $P/contpte" sh -c "echo kernel > $P/contpte"
