@@ -3,6 +3,9 @@
 
 TARGETS := x86_64-6.1 x86_64-6.12 arm64-6.12 x86_64-7.3 arm64-7.3
 DEFAULT_TARGET := x86_64-6.1
+# Debian's PREEMPT_RT kernels (tools/kernels/targets.sh): known targets,
+# tested by 'make check-rt' only
+RT_TARGETS := x86_64-6.12-rt arm64-6.12-rt x86_64-6.1-rt
 TARGET ?=
 # KERNEL=PATH: a kernel you built (its tree, or the bzImage/Image in it) is
 # the target 'own' of make check, check-fast, TARGET=, demo, ab and vm-shell
@@ -40,7 +43,8 @@ endif
 help:
 	@echo "forklab make targets:"
 	@echo "  make                      module for the running kernel (KDIR=$(KDIR)) and the CLI"
-	@echo "  make TARGET=<t>           module and static guest binaries for a VM target ($(TARGETS))"
+	@echo "  make TARGET=<t>           module and static guest binaries for a VM target ($(TARGETS);"
+	@echo "                            PREEMPT_RT: $(RT_TARGETS))"
 	@echo "  make check KERNEL=PATH    the same for a kernel you built (its tree or its bzImage/Image):"
 	@echo "                            target 'own'; also check-fast, TARGET=own, demo, ab, vm-shell"
 	@echo "  make demo [TARGET=<t>]    boot the target in QEMU, load forklab, toggle modes, show stats"
@@ -52,6 +56,8 @@ help:
 	@echo "  make check-debug          the correctness suites and cow in every mode on a debug 6.12 kernel"
 	@echo "                            (DEBUG_VM, PAGE_TABLE_CHECK, KASAN, lockdep); the kernel is"
 	@echo "                            built once (11-23 min), the suites take 17-22 min"
+	@echo "  make check-rt             the suites PREEMPT_RT concerns on Debian's rt kernels"
+	@echo "                            ($(filter %-6.12-rt,$(RT_TARGETS)); TARGET=x86_64-6.1-rt): 7-14 min per target"
 	@echo "  make soak [TARGET=<t>]    the load tests for minutes (SOAK_SECONDS=120)"
 	@echo "  make unit                 unit tests only: CLI and A/B statistics (no VM)"
 	@echo "  sudo make selftest        the correctness suites on this machine, against the installed"
@@ -77,7 +83,7 @@ userspace:
 	@$(MAKE) -s -C userspace OUT=$(CURDIR)/$(HOSTBUILD)/bin
 
 target:
-	@case " $(TARGETS) " in *" $(TARGET) "*) ;; *) echo "unknown TARGET '$(TARGET)' (known: $(TARGETS))" >&2; exit 2;; esac
+	@case " $(TARGETS) $(RT_TARGETS) " in *" $(TARGET) "*) ;; *) echo "unknown TARGET '$(TARGET)' (known: $(TARGETS) $(RT_TARGETS))" >&2; exit 2;; esac
 	@tools/build/target $(TARGET)
 
 unit:
@@ -106,6 +112,15 @@ DEBUG_SUITES := t-debug-kernel.sh t-module.sh t-conflict.sh fl-ioctl-test fl-ioc
 		t-cli.sh t-forks.sh t-storm.sh t-pressure.sh t-race.sh t-contpte.sh t-cow.sh
 check-debug:
 	@tree=$$(tools/kernels/build-debug) && FORKLAB_KERNEL=$$tree tools/check --suites "$(DEBUG_SUITES)" --timeout 5400 own
+
+# The PREEMPT_RT lane: the suites where a page-table lock that sleeps and
+# leaves preemption on matters (the walk's copies, forks, storms, pressure,
+# races, contpte on arm64, mm/cow), on Debian's rt kernels: the 6.12 ones,
+# or TARGET=<an rt target> (x86_64-6.1-rt).
+RT_SUITES := t-module.sh t-forks.sh fl-walk-test t-diff.sh t-storm.sh t-pressure.sh t-race.sh \
+		t-contpte.sh t-contpte-prot.sh t-cow.sh
+check-rt:
+	@tools/check --suites "$(RT_SUITES)" --timeout 1800 $(or $(TARGET),$(filter %-6.12-rt,$(RT_TARGETS)))
 
 # The load tests for minutes: SOAK_SECONDS of switches under a fork storm,
 # then as long of insmod/rmmod cycles during one, quiet cycles for the leak
@@ -180,5 +195,5 @@ clean:
 	rm -rf build
 	$(MAKE) -s -C tests/unit clean
 
-.PHONY: all help setup module userspace target unit selftest check check-fast check-debug soak demo ab vm-shell man \
+.PHONY: all help setup module userspace target unit selftest check check-fast check-debug check-rt soak demo ab vm-shell man \
 	install uninstall sign dkms-install dkms-uninstall clean

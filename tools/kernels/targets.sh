@@ -1,15 +1,19 @@
 # Sourced: the supported targets and what distinguishes them.
 FL_TARGETS="x86_64-6.1 x86_64-6.12 arm64-6.12 x86_64-7.3 arm64-7.3"
 FL_DEFAULT_TARGET=x86_64-6.1
+# Debian's PREEMPT_RT flavours of the 6.x kernels ('make check-rt'): known to
+# every tool, but not in FL_TARGETS, since 'make check' has no time for them.
+FL_RT_TARGETS="x86_64-6.1-rt x86_64-6.12-rt arm64-6.12-rt"
 
 # fl_target_vars NAME: sets T_ARCH (kernel ARCH), T_DEBARCH, T_SUITE (apt
-# suite for the metapackage, empty = default candidate), T_DIST (the Debian
-# release whose archive has it, for tools/kernels/apt; also the guest's
-# sysroot), T_BUILDROOT (empty: modules build on the host; trixie: in the
-# trixie build root, tools/build/in-root), T_COWSRC (the linux-source
-# release the mm/cow selftest is built from), T_QEMU, T_CROSS.
+# suite for the metapackage, empty = default candidate), T_FLAVOUR (empty,
+# or Debian's kernel flavour before the arch: rt for linux-image-rt-amd64),
+# T_DIST (the Debian release whose archive has it, for tools/kernels/apt;
+# also the guest's sysroot), T_BUILDROOT (empty: modules build on the host;
+# trixie: in the trixie build root, tools/build/in-root), T_COWSRC (the
+# linux-source release the mm/cow selftest is built from), T_QEMU, T_CROSS.
 fl_target_vars() {
-	T_DIST=bookworm T_BUILDROOT="" T_COWSRC=6.12
+	T_DIST=bookworm T_BUILDROOT="" T_COWSRC=6.12 T_FLAVOUR=""
 	case "$1" in
 	x86_64-6.1)  T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=""                 ;;
 	x86_64-6.12) T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=bookworm-backports ;;
@@ -18,6 +22,11 @@ fl_target_vars() {
 	# both come from trixie, so its modules build in a trixie root.
 	x86_64-7.3)  T_ARCH=x86   T_DEBARCH=amd64 T_SUITE=trixie-backports T_DIST=trixie T_BUILDROOT=trixie T_COWSRC=7.3 ;;
 	arm64-7.3)   T_ARCH=arm64 T_DEBARCH=arm64 T_SUITE=trixie-backports T_DIST=trixie T_BUILDROOT=trixie T_COWSRC=7.3 ;;
+	# the rt flavour of a target: the same release from the same suite
+	x86_64-6.1-rt|x86_64-6.12-rt|arm64-6.12-rt)
+		fl_target_vars "${1%-rt}" || return 1
+		T_FLAVOUR=rt
+		return 0 ;;
 	# a kernel the developer built (FORKLAB_KERNEL; tools/kernels/own),
 	# also 'make check-debug's (tools/kernels/build-debug)
 	own) fl_own_kernel || return 1 ;;
@@ -69,6 +78,6 @@ fl_target_why() {
 	if [ "$1" = own ]; then
 		echo "no kernel for the target 'own' (the reason is above)"
 	else
-		echo "unknown target '$1' (known: $FL_TARGETS; or own: a kernel you built, KERNEL=PATH)"
+		echo "unknown target '$1' (known: $FL_TARGETS; PREEMPT_RT: $FL_RT_TARGETS; or own: a kernel you built, KERNEL=PATH)"
 	fi
 }
