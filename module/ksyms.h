@@ -81,8 +81,17 @@ void fl_x86_tcall7(void);
 #define FL_KSYMS_PFNMAP(FN, FNV)
 #endif
 
+/* THP (not on PREEMPT_RT): without it the walk's calls are dead code */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define FL_KSYMS_HUGE_PMD(FN, FNV)						\
+	FN(7, int, copy_huge_pmd, struct mm_struct *, struct mm_struct *, pmd_t *, pmd_t *, \
+	   unsigned long, struct vm_area_struct *, struct vm_area_struct *)
+#else
+#define FL_KSYMS_HUGE_PMD(FN, FNV)
+#endif
+
 /* PUD-sized THP (x86_64): elsewhere the walk's call is dead code */
-#ifdef CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD
+#if defined(CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
 #define FL_KSYMS_HUGE_PUD(FN, FNV)						\
 	FN(6, int, copy_huge_pud, struct mm_struct *, struct mm_struct *, pud_t *, pud_t *, \
 	   unsigned long, struct vm_area_struct *)
@@ -171,8 +180,7 @@ int swap_retry_table_alloc(swp_entry_t entry, gfp_t gfp);
 	FNV(1, p4d_clear_bad, p4d_t *)						\
 	FNV(1, pud_clear_bad, pud_t *)						\
 	FNV(1, pmd_clear_bad, pmd_t *)						\
-	FN(7, int, copy_huge_pmd, struct mm_struct *, struct mm_struct *, pmd_t *, pmd_t *, \
-	   unsigned long, struct vm_area_struct *, struct vm_area_struct *)	\
+	FL_KSYMS_HUGE_PMD(FN, FNV)						\
 	FL_KSYMS_HUGE_PUD(FN, FNV)						\
 	FN(1, int, __mmu_notifier_invalidate_range_start, struct mmu_notifier_range *) \
 	FN(3, int, __mem_cgroup_charge, struct folio *, struct mm_struct *, gfp_t) \

@@ -58,6 +58,11 @@ static int fl_param_check_contpte(const char *val)
 		pr_err("forklab: contpte=%s: this module was built without forklab's copy walk "
 		       "(Linux %s has none), whose contpte code the policies follow; only "
 		       "contpte=kernel is available here\n", fl_contpte_name(policy), utsname()->release);
+	else if (IS_ENABLED(CONFIG_ARM64))
+		pr_err("forklab: contpte=%s: contpte policies are not supported on this kernel (%s): "
+		       "it is built without CONFIG_ARM64_CONTPTE, which needs TRANSPARENT_HUGEPAGE "
+		       "(PREEMPT_RT kernels have neither); only contpte=kernel is available here\n",
+		       fl_contpte_name(policy), utsname()->release);
 	else
 		pr_err("forklab: contpte=%s: contpte policies are not supported on this architecture "
 		       "(%s): they need arm64 with CONFIG_ARM64_CONTPTE; only contpte=kernel is "

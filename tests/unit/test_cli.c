@@ -196,14 +196,14 @@ static void test_contpte(void)
 	fake_reset();
 	check(run("contpte", NULL) == 0 && !strcmp(out_buf, "kernel\n"), "contpte prints the live policy");
 	check(run("contpte", "unfold", NULL) == FL_EXIT_UNSUPPORTED &&
-	      ERR_HAS("not supported on this architecture (6.1.0-fake-amd64 x86_64)") &&
+	      ERR_HAS("not supported on this kernel (6.1.0-fake-amd64 x86_64)") &&
 	      ERR_HAS("CONFIG_ARM64_CONTPTE") && fake.config.contpte_policy == FORKLAB_CONTPTE_KERNEL,
 	      "x86_64: contpte unfold: exit 5, says why, nothing changed");
 	check(run("--json", "contpte", "block", NULL) == FL_EXIT_UNSUPPORTED && json_valid(out_buf) &&
 	      OUT_HAS("\"exit_code\":5"), "x86_64: contpte block --json: a JSON error");
 	check(run("contpte", "--list", NULL) == 0 && OUT_HAS("* kernel") &&
 	      OUT_HAS("unfold       unfold every block touched") && OUT_HAS("[not supported here]") &&
-	      OUT_HAS("(the others are not supported on this architecture"),
+	      OUT_HAS("(the others are not supported on this kernel"),
 	      "x86_64: contpte --list marks what is missing and why");
 	check(run("status", NULL) == 0 && OUT_HAS("contpte:  kernel (other policies not supported"),
 	      "x86_64: status says contpte policies are not supported");
@@ -269,7 +269,7 @@ static void test_load_unload(void)
 	fake.loaded = false;
 	fake.load_err = -EOPNOTSUPP;
 	check(run("load", "--contpte", "unfold", "/tmp/forklab.ko", NULL) == FL_EXIT_UNSUPPORTED &&
-	      ERR_HAS("contpte=unfold is not supported on this architecture"),
+	      ERR_HAS("contpte=unfold is not supported on this kernel"),
 	      "load --contpte where there is no contpte: exit 5, says why");
 	fake.load_err = -ENOENT;
 	check(run("load", "a.ko", "b.ko", NULL) == FL_EXIT_USAGE, "load of two files: exit 2");

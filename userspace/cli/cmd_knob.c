@@ -77,7 +77,7 @@ static void fl_contpte_why(char *buf, size_t len, const struct forklab_version *
 			 "follow; only 'kernel' is available here", v->release);
 		return;
 	}
-	snprintf(buf, len, "not supported on this architecture (%s %s): contpte policies need "
+	snprintf(buf, len, "not supported on this kernel (%s %s): contpte policies need "
 		 "arm64 with CONFIG_ARM64_CONTPTE; only 'kernel' is available here",
 		 v->release, v->machine);
 }

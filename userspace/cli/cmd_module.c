@@ -118,7 +118,7 @@ int fl_cmd_load(struct fl_cli *cli, int argc, char **argv)
 				       "load %s: this kernel cannot decompress modules (no "
 				       "CONFIG_MODULE_DECOMPRESS); decompress it and give that path", path);
 		return fl_fail(cli, FL_EXIT_UNSUPPORTED,
-			       "load %s: %s is not supported on this architecture (contpte "
+			       "load %s: %s is not supported on this kernel (contpte "
 			       "policies need arm64 with CONFIG_ARM64_CONTPTE); see dmesg", path, contpte);
 	default:
 		return fl_fail(cli, FL_EXIT_FAILED, "load %s: %s; see dmesg", path, strerror(-ret));

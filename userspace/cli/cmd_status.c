@@ -90,7 +90,7 @@ int fl_cmd_status(struct fl_cli *cli, int argc, char **argv)
 			"forklab's helpers, hooks live");
 	else
 		fprintf(cli->out, "contpte:  %s (other policies not supported on this "
-			"architecture: they need arm64 with CONFIG_ARM64_CONTPTE)\n",
+			"kernel: they need arm64 with CONFIG_ARM64_CONTPTE)\n",
 			fl_contpte_name(c.contpte_policy));
 	fprintf(cli->out, "scope:    ");
 	fl_print_scope(cli, &c);
