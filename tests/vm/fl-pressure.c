@@ -106,11 +106,19 @@ static size_t bad_words(const uint64_t *area, size_t pages, size_t first, size_t
 static int read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	size_t n = 0;
+	ssize_t r = 1;
 
+	/*
+	 * To the end: a read() of a seq_file gives what fits in its buffer, as
+	 * few as one record, and /proc/zoneinfo is a record per NUMA node (one
+	 * read() saw only node 0's per-CPU lists in a guest with two nodes).
+	 */
+	while (fd >= 0 && n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += r;
 	if (fd >= 0)
 		close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	buf[n] = 0;
 	return n > 0;
 }
 

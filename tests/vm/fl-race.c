@@ -15,6 +15,14 @@
  *     parent's pages to zram swap (rmap walks under the PTE locks);
  *   - a compactor process writes /proc/sys/vm/compact_memory, migrating
  *     them (rmap again);
+ *   - with two NUMA nodes (tools/vm/run --numa 2), a migrator process moves
+ *     random pages of A, T and M to the other node with move_pages(2).
+ *     The syscall holds the parent's mmap_lock only to look each page up
+ *     and isolate it (add_page_for_migration() in 6.1, add_folio_for_
+ *     migration() in 6.12 and 7.3); migrate_pages() runs without it, so
+ *     try_to_migrate() puts migration entries into the parent's page tables
+ *     and remove_migration_ptes() the pages back, under the PTE locks, while
+ *     fork copies those tables.  With one node there is no migrator;
  *   - khugepaged collapses H (t-race.sh makes it scan fast) and a splitter
  *     thread breaks H's THPs again (MADV_DONTNEED of one page, rewritten);
  *   - ksmd merges K (t-race.sh starts it); the main thread rewrites a few
@@ -30,6 +38,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/mempolicy.h>
 #include "fl-test.h"
 #include "fl-pin.h"
 
@@ -46,7 +56,9 @@ static unsigned char kclass[2 * MB / PG];	/* K's page contents: the child inheri
 /* What the helpers count, in a shared page (they are other processes). */
 struct shared {
 	atomic_int go, stop;
-	atomic_ullong reclaims, reclaim_refused, compactions;
+	atomic_ullong reclaims, reclaim_refused, compactions, mp_calls, mp_moved;
+	pid_t parent;
+	uintptr_t area[NAREAS];		/* the parent's, for the migrator */
 };
 static struct shared *sh;
 static atomic_int stop_threads;
@@ -197,13 +209,58 @@ static void *splitter(void *arg)
 
 /* ---- helper processes (outside the cgroup and the parent's mm) ----------- */
 
+#define MP_BATCH	64
+
+/*
+ * One move_pages(2) round of the migrator: MP_BATCH random pages of the
+ * parent's A, T and M, those not on @node yet (asked first: a page already
+ * there would be reported as if moved) moved there.  MPOL_MF_MOVE_ALL: the
+ * pages a child still shares too.  Counts the pages the kernel reports on
+ * @node afterwards; a batch that migrate_pages() failed leaves its status
+ * unwritten (-ESRCH here), a page it could not isolate gets an errno.
+ */
+static void migrate_round(unsigned int *seed, int node)
+{
+	void *pages[MP_BATCH];
+	int nodes[MP_BATCH], status[MP_BATCH], n = 0;
+
+	for (int i = 0; i < MP_BATCH; i++) {
+		int a = (int[]){ A, T, M }[rand_r(seed) % 3];
+
+		pages[i] = (char *)sh->area[a] + rand_r(seed) % (sizes[a] / PG) * PG;
+	}
+	if (syscall(SYS_move_pages, sh->parent, MP_BATCH, pages, NULL, status, 0))
+		return;
+	for (int i = 0; i < MP_BATCH; i++)
+		if (status[i] >= 0 && status[i] != node) {
+			pages[n] = pages[i];
+			nodes[n] = node;
+			status[n++] = -ESRCH;
+		}
+	if (!n)
+		return;
+	syscall(SYS_move_pages, sh->parent, n, pages, nodes, status, MPOL_MF_MOVE_ALL);
+	atomic_fetch_add(&sh->mp_calls, 1);
+	for (int i = 0; i < n; i++)
+		if (status[i] == node)
+			atomic_fetch_add(&sh->mp_moved, 1);
+}
+
+/* 0: the reclaimer, 1: the compactor, 2: the migrator */
 static void helper(int which)
 {
+	unsigned int seed = 4321;
+	int node = 1;
+
 	/* not before the areas are set up and checked: reclaim splits T's THPs */
 	while (!atomic_load(&sh->go) && !atomic_load(&sh->stop))
 		usleep(1000);
 	while (!atomic_load(&sh->stop)) {
-		if (which == 0) {
+		if (which == 2) {
+			migrate_round(&seed, node);
+			node = !node;
+			usleep(1000);
+		} else if (which == 0) {
 			if (write_file(CG "/memory.reclaim", "2M"))
 				atomic_fetch_add(&sh->reclaims, 1);
 			else
@@ -250,7 +307,7 @@ static long long sysfs_ll(const char *path)
  * COL0 and SW0 then), at END + 3 * SECONDS in any case (the checks then say
  * which agent did not act).
  */
-static bool race_over(double end, double seconds, long long col0, long long sw0)
+static bool race_over(double end, double seconds, long long col0, long long sw0, int numa)
 {
 	double t = now_seconds();
 
@@ -259,7 +316,8 @@ static bool race_over(double end, double seconds, long long col0, long long sw0)
 	if (t >= end + 3 * seconds)
 		return true;
 	return sysfs_ll("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed") > col0 &&
-	       vmstat("pswpout") > sw0 && atomic_load(&sh->compactions) > 0 && atomic_load(&splits) > 0;
+	       vmstat("pswpout") > sw0 && atomic_load(&sh->compactions) > 0 && atomic_load(&splits) > 0 &&
+	       (!numa || atomic_load(&sh->mp_moved) > 0);
 }
 
 /* ---- forks --------------------------------------------------------------- */
@@ -344,10 +402,12 @@ int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 5, end;
 	int pfd = pin_open(), dev = open("/dev/forklab", O_RDWR), thp_pte;
+	/* a second node to migrate to (tools/vm/run --numa 2): the migrator then runs */
+	int numa = access("/sys/devices/system/node/node1", F_OK) == 0, nhelpers = 2 + numa;
 	struct forklab_config cfg = { .size = sizeof(cfg) };
 	long long sw0, mg0, sp0, col0, ksm0, sw1, mg1, sp1, col1, ksm1;
 	pthread_t th[2];
-	pid_t helpers[2];
+	pid_t helpers[3];
 	struct tally t = { 0 };
 	const char *mode;
 	char line[512];
@@ -367,13 +427,16 @@ int main(int argc, char **argv)
 		return done("fl-race");
 	}
 	/* the helpers first, small, outside the cgroup; then we go in */
-	for (int i = 0; i < 2; i++)
+	sh->parent = getpid();
+	for (int i = 0; i < nhelpers; i++)
 		if ((helpers[i] = fork()) == 0)
 			helper(i);
 	check(write_file(CG "/cgroup.procs", "0"), "%s: the parent runs in %s", mode, CG);
 	thp_pte = setup_areas(pfd);
 	check(thp_pte > 0, "%s: areas A T M K H mapped and filled (%d of T's %lu THPs PTE-mapped "
 	      "large folios)", mode, thp_pte, sizes[T] / THP);
+	for (int a = 0; a < NAREAS; a++)
+		sh->area[a] = (uintptr_t)area[a];
 
 	sw0 = vmstat("pswpout"), mg0 = vmstat("pgmigrate_success"), sp0 = vmstat("thp_split_pmd");
 	col0 = sysfs_ll("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed");
@@ -389,7 +452,7 @@ int main(int argc, char **argv)
 	 * busy host khugepaged collapsed nothing in a 6 s window once, and a
 	 * race it missed is a race not tested.  Three times as long at most.
 	 */
-	for (unsigned int i = 0; !race_over(end, seconds, col0, sw0); i++) {
+	for (unsigned int i = 0; !race_over(end, seconds, col0, sw0, numa); i++) {
 		long long sharing = sysfs_ll("/sys/kernel/mm/ksm/pages_sharing");
 
 		one_fork(pfd, i, &t);
@@ -400,7 +463,7 @@ int main(int argc, char **argv)
 	atomic_store(&sh->stop, 1);
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < nhelpers; i++)
 		waitpid(helpers[i], NULL, 0);
 	sw1 = vmstat("pswpout"), mg1 = vmstat("pgmigrate_success"), sp1 = vmstat("thp_split_pmd");
 	col1 = sysfs_ll("/sys/kernel/mm/transparent_hugepage/khugepaged/pages_collapsed");
@@ -426,6 +489,13 @@ int main(int argc, char **argv)
 	check(col1 > col0 && atomic_load(&splits) > 0,
 	      "%s: khugepaged collapsed %lld pages of H meanwhile, %llu splits of it (%lld PMD splits)",
 	      mode, col1 - col0, (unsigned long long)atomic_load(&splits), sp1 - sp0);
+	if (!numa)
+		check(1, "%s: # SKIP one NUMA node: no move_pages(2) migrator (tools/vm/run --numa 2 "
+		      "gives two)", mode);
+	else
+		check(sh->mp_moved > 0, "%s: move_pages(2) to the other node meanwhile: %llu calls, "
+		      "%llu pages moved", mode, (unsigned long long)sh->mp_calls,
+		      (unsigned long long)sh->mp_moved);
 	if (ksm0 < 0)
 		check(1, "%s: # SKIP no KSM in this kernel", mode);
 	else
@@ -435,11 +505,13 @@ int main(int argc, char **argv)
 	snprintf(line, sizeof(line), "# race %s: forks=%u held_pins=%u pin_calls=%llu "
 		 "pin_pages=%llu reclaim_writes=%llu pswpout=%lld compact_writes=%llu "
 		 "pgmigrate_success=%lld khugepaged_collapsed=%lld h_splits=%llu thp_split_pmd=%lld "
-		 "ksm_full_scans=%lld ksm_max_sharing=%llu", mode, t.forks, t.holds,
+		 "ksm_full_scans=%lld ksm_max_sharing=%llu numa_nodes=%d move_pages_calls=%llu "
+		 "move_pages_moved=%llu", mode, t.forks, t.holds,
 		 (unsigned long long)pins.calls, (unsigned long long)pins.pages,
 		 (unsigned long long)sh->reclaims, sw1 - sw0,
 		 (unsigned long long)sh->compactions, mg1 - mg0, col1 - col0,
-		 (unsigned long long)atomic_load(&splits), sp1 - sp0, ksm1 - ksm0, t.max_sharing);
+		 (unsigned long long)atomic_load(&splits), sp1 - sp0, ksm1 - ksm0, t.max_sharing,
+		 1 + numa, (unsigned long long)sh->mp_calls, (unsigned long long)sh->mp_moved);
 	puts(line);
 	/* out of the cgroup again, so that t-race.sh can remove it */
 	write_file("/sys/fs/cgroup/cgroup.procs", "0");

@@ -2,12 +2,14 @@
 # Fork racing the rest of mm from outside the parent's mmap_lock, in every
 # mode: GUP-fast pins of fresh PTE-mapped THPs while they are
 # copied (fl-pinrace), and a parent whose memory is pinned, reclaimed to
-# zram, compacted, collapsed by khugepaged and merged by KSM while it forks
-# (fl-race).  Children check their memory, a page pinned across a fork must
-# stay the parent's and be copied for the child, the books must balance;
-# tools/vm/run checks the kernel log.  FL_RACE_SECONDS per program and mode
-# (short in 'make check', long in 'make soak').  Each mode's counts are
-# printed as '# pinrace ...' and '# race ...' lines.
+# zram, compacted, collapsed by khugepaged, merged by KSM and, in a guest
+# with two NUMA nodes (tools/check boots it with --numa 2; with one that
+# part is skipped), moved between them by another process's move_pages(2)
+# while it forks (fl-race).  Children check their memory, a page pinned
+# across a fork must stay the parent's and be copied for the child, the
+# books must balance; tools/vm/run checks the kernel log.  FL_RACE_SECONDS
+# per program and mode (short in 'make check', long in 'make soak').  Each
+# mode's counts are printed as '# pinrace ...' and '# race ...' lines.
 . /forklab/tests/lib.sh
 SECS=${FL_RACE_SECONDS:-6}
 PKO=/forklab/fl_pinner.ko
