@@ -128,7 +128,7 @@ check-rt:
 # (SOAK_SECONDS / 2 per race program and mode: 4 modes x 2 programs).
 SOAK_SECONDS ?= 120
 soak:
-	@tools/check --suites "t-storm.sh fl-ioctl-fuzz t-pressure.sh t-race.sh" --timeout 3600 \
+	@tools/check --suites "t-storm.sh fl-ioctl-fuzz t-pressure.sh t-race.sh" --timeout 3600 --numa 2 \
 		--env "FL_STORM_SECONDS=$(SOAK_SECONDS) FL_STORM_CYCLES=$$(($(SOAK_SECONDS) * 2)) FL_QUIET_CYCLES=120 FL_FUZZ_ITERATIONS=200000 FL_RACE_SECONDS=$$(($(SOAK_SECONDS) / 2))" \
 		$(or $(TARGET),$(TARGETS))
 
