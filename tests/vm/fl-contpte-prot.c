@@ -182,7 +182,7 @@ int main(void)
 	return done("fl-contpte-prot");
 #endif
 	/* no THP, so no mTHP and no CONFIG_ARM64_CONTPTE: PREEMPT_RT */
-	if (access("/sys/kernel/mm/transparent_hugepage", F_OK)) {
+	if (!have_thp()) {
 		check(1, "# SKIP no THP on this kernel, so no contiguous PTEs");
 		return done("fl-contpte-prot");
 	}

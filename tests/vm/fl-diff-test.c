@@ -68,17 +68,7 @@ static void fill(struct area *a)
 		a->p[off] = pattern(off, 0);
 }
 
-/*
- * PREEMPT_RT kernels have no THP (TRANSPARENT_HUGEPAGE depends on
- * !PREEMPT_RT): madvise() refuses MADV_[NO]HUGEPAGE there with EINVAL, and
- * there is nothing huge to keep an area from.
- */
-static int have_thp(void)
-{
-	return !access("/sys/kernel/mm/transparent_hugepage", F_OK);
-}
-
-/* madvise(MADV_[NO]HUGEPAGE), a no-op that succeeds without THP */
+/* madvise(MADV_[NO]HUGEPAGE), a no-op that succeeds without THP (have_thp()) */
 static int thp_madvise(void *p, size_t len, int advice)
 {
 	return have_thp() ? madvise(p, len, advice) : 0;

@@ -407,7 +407,7 @@ int main(int argc, char **argv)
 	/* a second node to migrate to (tools/vm/run --numa 2): the migrator then runs */
 	int numa = access("/sys/devices/system/node/node1", F_OK) == 0, nhelpers = 2 + numa;
 	/* no THP (Debian's PREEMPT_RT kernels): T and M are small pages, no khugepaged */
-	int thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+	int thp = have_thp();
 	struct forklab_config cfg = { .size = sizeof(cfg) };
 	long long sw0, mg0, sp0, col0, ksm0, sw1, mg1, sp1, col1, ksm1;
 	pthread_t th[2];

@@ -107,4 +107,17 @@ static inline int write_file(const char *path, const char *val)
 	return ok;
 }
 
+/*
+ * Whether the kernel has transparent hugepages: not PREEMPT_RT kernels
+ * (TRANSPARENT_HUGEPAGE depends on !PREEMPT_RT), where madvise() refuses
+ * MADV_[NO]HUGEPAGE with EINVAL and there are no large folios, so no mTHP
+ * and no contiguous PTEs either.
+ */
+#define THP_SYSFS "/sys/kernel/mm/transparent_hugepage"
+
+static inline int have_thp(void)
+{
+	return access(THP_SYSFS, F_OK) == 0;
+}
+
 #endif /* FL_TEST_H */

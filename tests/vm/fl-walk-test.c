@@ -137,23 +137,15 @@ static int fork_and_check(unsigned char *p, size_t len)
 	return 1;
 }
 
-/*
- * PREEMPT_RT kernels have no THP (TRANSPARENT_HUGEPAGE depends on
- * !PREEMPT_RT): madvise() refuses MADV_[NO]HUGEPAGE there, and only the
- * order-0 runs can be checked.
- */
-#define THP_SYSFS "/sys/kernel/mm/transparent_hugepage"
-
 static void test_runs(unsigned int mode, const char *name)
 {
 	struct forklab_stats s0, s1;
 	unsigned char *thp = NULL, *small;
-	int have_thp = !access(THP_SYSFS, F_OK);
 	size_t off;
 
 	check(set_mode(dev, mode) == 0, "%s: mode set", name);
 
-	if (have_thp) {
+	if (have_thp()) {	/* without THP only the order-0 runs can be checked */
 		thp = pte_mapped_thp();
 		check(thp != NULL, "%s: a PTE-mapped 2 MiB THP was made", name);
 	} else {
