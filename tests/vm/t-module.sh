@@ -54,7 +54,7 @@ else
 	mark=$(dmesg | wc -l)
 	t "echo unfold > $P/contpte fails on $(uname -m)" sh -c "! echo unfold > $P/contpte"
 	dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
-	t_grep "  ... dmesg says the policies need arm64" "contpte=unfold: contpte policies are not supported on this" /tmp/dmesg.out
+	t_grep "  ... dmesg says the policies need arm64" "contpte=unfold: contpte policies are not supported on this $(contpte_missing)" /tmp/dmesg.out
 fi
 t "  ... $P/contpte shows kernel" [ "$(cat $P/contpte)" = kernel ]
 t "echo passthrough > $P/mode" sh -c "echo passthrough > $P/mode"
