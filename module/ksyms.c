@@ -44,7 +44,7 @@ int (*fl_kernel_copy_page_range)(struct vm_area_struct *dst_vma,
  * The kernel's copy_page_range() past its ftrace call site, where the
  * passthrough and stock modes enter it (modes.c).  Entered at its start,
  * that call ran the redirect's trampoline and handler a second time only to
- * be let through: about 140 guest instructions a call (x86_64-6.1, icount).
+ * be let through: 90 to 100 guest instructions a call (x86_64-6.1, icount).
  */
 void *fl_kernel_copy_page_range_body;
 static unsigned long (*fl_ksym_ftrace_location)(unsigned long ip);

@@ -3,7 +3,7 @@
 # mode: GUP-fast pins of fresh PTE-mapped THPs while they are
 # copied (fl-pinrace), and a parent whose memory is pinned, reclaimed to
 # zram, compacted, collapsed by khugepaged, merged by KSM and, in a guest
-# with two NUMA nodes (tools/check boots it with --numa 2; with one that
+# with two NUMA nodes ('make soak', tools/check --numa 2; with one that
 # part is skipped), moved between them by another process's move_pages(2)
 # while it forks (fl-race).  Children check their memory, a page pinned
 # across a fork must stay the parent's and be copied for the child, the
