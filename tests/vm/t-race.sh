@@ -42,14 +42,32 @@ else
 fi
 
 # watched CMD...: CMD, but if it still runs long after its time (a hang in
-# the kernel, a livelock), the kernel's blocked tasks go to its log (sysrq
-# w) and every process of that name is killed: the suite fails then, with
-# the stacks, instead of the guest at the harness's timeout.
+# the kernel, a livelock), what its processes are doing goes to the TAP
+# stream (state, wait channel, kernel stack, current syscall of each
+# thread), the
+# running CPUs' and the blocked tasks' stacks to the kernel log (sysrq l,
+# w), and every process of that name is killed: the suite fails then, with
+# the evidence, instead of the guest at the harness's timeout.  A looping
+# task (100 % CPU, no hung-task message) shows in the first two, a sleeping
+# one in the last two.
+# (the guest's busybox has no pgrep or pkill: /proc/*/comm names them)
+pids_named() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
+	done
+}
 watched() {
 	"$@" & pid=$!
 	( sleep $((SECS * 6 + 60)); kill -0 $pid 2>/dev/null || exit 0
-	  echo "# watchdog: $1 still runs after $((SECS * 6 + 60)) s: blocked tasks in the kernel log (sysrq w); killed"
-	  echo w > /proc/sysrq-trigger; kill -9 $pid; pkill -9 -x "${1##*/}" ) &
+	  echo "# watchdog: $1 still runs after $((SECS * 6 + 60)) s; its processes:"
+	  procs=$(pids_named "${1##*/}")
+	  for p in $procs; do for d in /proc/$p/task/*; do
+		echo "# pid $p tid ${d##*/}: $(cut -d' ' -f3 $d/stat 2>/dev/null) wchan $(cat $d/wchan 2>/dev/null) syscall $(cat $d/syscall 2>/dev/null)"
+		sed 's/^/#   /' $d/stack 2>/dev/null
+	  done; done
+	  echo "# watchdog: CPU and blocked-task stacks in the kernel log (sysrq l, w); killed"
+	  echo l > /proc/sysrq-trigger; echo w > /proc/sysrq-trigger
+	  kill -9 $pid $procs ) &
 	wd=$!
 	wait $pid; rc=$?
 	kill $wd 2>/dev/null
