@@ -104,16 +104,16 @@ static void test_version(int fd)
 	      v.modes_supported);
 	check(v.mode_count == FORKLAB_MODE_COUNT, "mode_count is %d", FORKLAB_MODE_COUNT);
 	check(v.features & FORKLAB_FEAT_REDIRECT, "feature redirect is reported");
-	/* contpte policies: arm64 (CONFIG_ARM64_CONTPTE in Debian's 6.12) only */
-	if (!strcmp(u.machine, "aarch64")) {
+	/* contpte policies: arm64 with CONFIG_ARM64_CONTPTE (not its -rt kernels) only */
+	if (have_contpte()) {
 		check(v.contpte_supported == (1U << FORKLAB_CONTPTE_POLICY_COUNT) - 1 &&
 		      (v.features & FORKLAB_FEAT_CONTPTE),
-		      "arm64: every contpte policy supported (mask %#x), feature contpte reported",
+		      "contpte kernel: every contpte policy supported (mask %#x), feature contpte reported",
 		      v.contpte_supported);
 	} else {
 		check(v.contpte_supported == 1U << FORKLAB_CONTPTE_KERNEL &&
 		      !(v.features & FORKLAB_FEAT_CONTPTE),
-		      "%s: only contpte policy kernel (mask %#x), no feature contpte",
+		      "%s without contpte: only contpte policy kernel (mask %#x), no feature contpte",
 		      u.machine, v.contpte_supported);
 	}
 	check(v.module_version[0] != 0, "module_version is set (%s)", v.module_version);
@@ -272,21 +272,16 @@ static void test_config_errors(int fd)
 	BAD_SET(EINVAL, "contpte good, mode bad (nothing applied)",
 		.flags = FORKLAB_CONFIG_SET_CONTPTE | FORKLAB_CONFIG_SET_MODE,
 		.contpte_policy = FORKLAB_CONTPTE_KERNEL, .mode = 77);
-	{
-		struct utsname u;
-
-		uname(&u);
-		if (strcmp(u.machine, "aarch64")) {
-			BAD_SET(EOPNOTSUPP, "contpte unfold where there is no contpte",
-				.flags = FORKLAB_CONFIG_SET_CONTPTE,
-				.contpte_policy = FORKLAB_CONTPTE_UNFOLD);
-			BAD_SET(EOPNOTSUPP, "contpte block where there is no contpte",
-				.flags = FORKLAB_CONFIG_SET_CONTPTE | FORKLAB_CONFIG_SET_MODE,
-				.contpte_policy = FORKLAB_CONTPTE_BLOCK, .mode = FORKLAB_MODE_BATCHED);
-			check(set_config(fd, (struct forklab_config){ .flags = FORKLAB_CONFIG_SET_CONTPTE,
-				.contpte_policy = FORKLAB_CONTPTE_KERNEL }) == 0,
-			      "SET_CONFIG contpte kernel: accepted everywhere");
-		}
+	if (!have_contpte()) {
+		BAD_SET(EOPNOTSUPP, "contpte unfold where there is no contpte",
+			.flags = FORKLAB_CONFIG_SET_CONTPTE,
+			.contpte_policy = FORKLAB_CONTPTE_UNFOLD);
+		BAD_SET(EOPNOTSUPP, "contpte block where there is no contpte",
+			.flags = FORKLAB_CONFIG_SET_CONTPTE | FORKLAB_CONFIG_SET_MODE,
+			.contpte_policy = FORKLAB_CONTPTE_BLOCK, .mode = FORKLAB_MODE_BATCHED);
+		check(set_config(fd, (struct forklab_config){ .flags = FORKLAB_CONFIG_SET_CONTPTE,
+			.contpte_policy = FORKLAB_CONTPTE_KERNEL }) == 0,
+		      "SET_CONFIG contpte kernel: accepted everywhere");
 	}
 	c = (struct forklab_config){ .size = sizeof(c), .contpte_policy = 1 };
 	check(xioctl(fd, FORKLAB_IOC_GET_CONFIG, &c) == EINVAL,

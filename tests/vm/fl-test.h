@@ -120,4 +120,26 @@ static inline int have_thp(void)
 	return access(THP_SYSFS, F_OK) == 0;
 }
 
+/*
+ * Whether this kernel has arm64's contiguous-PTE helpers, which forklab's
+ * contpte policies replace: CONFIG_ARM64_CONTPTE, which needs THP, so not
+ * Debian's arm64 PREEMPT_RT kernels (lib.sh's has_contpte, the same test).
+ */
+static inline int have_contpte(void)
+{
+	static const char sym[] = " contpte_set_ptes\n";
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256];
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		found = n >= sizeof(sym) - 1 && !strcmp(line + n - (sizeof(sym) - 1), sym);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 #endif /* FL_TEST_H */

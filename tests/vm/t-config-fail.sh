@@ -4,13 +4,14 @@
 # (fl-config-fail).  tests/kmod/fl_ipmodify_user holds copy_page_range
 # (kind=ftrace: every mode with a redirect fails with EBUSY) and, with
 # lurk=, takes contpte_wrprotect_ptes the moment forklab lets go of it.
-# arm64 only (contpte policies); elsewhere fl-config-fail skips.
+# arm64 with CONFIG_ARM64_CONTPTE only (contpte policies); elsewhere
+# fl-config-fail skips.
 . /forklab/tests/lib.sh
 UKO=/forklab/fl_ipmodify_user.ko
 U=fl_ipmodify_user
 
 [ -f $UKO ] || { nok "no $UKO (tools/build/target builds it)"; t_done; exit 1; }
-if [ "$(uname -m)" != aarch64 ]; then
+if ! has_contpte; then
 	t_tap "" fl-config-fail lurk
 	t_done
 	exit

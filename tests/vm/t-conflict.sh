@@ -133,9 +133,9 @@ for k in $kinds; do
 	forklab_first $k
 done
 
-# arm64: the contpte hooks are on other functions, so the other user on
-# copy_page_range must not get in their way.
-if [ "$(uname -m)" = aarch64 ]; then
+# arm64 with contpte: the contpte hooks are on other functions, so the other
+# user on copy_page_range must not get in their way.
+if has_contpte; then
 	echo "# --- contpte policy with another IPMODIFY user on copy_page_range"
 	mark
 	t "insmod $U kind=ftrace, insmod forklab" sh -c "insmod $UKO kind=ftrace && insmod $KO"

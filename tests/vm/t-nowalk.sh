@@ -14,7 +14,7 @@ dmesg | tail -n +$((mark + 1)) > /tmp/dmesg.out
 t_grep "  ... and dmesg says the module has no walk, and which modes it has" \
 	"mode=perpte: this module was built without forklab's copy walk.*only the modes stock and passthrough" /tmp/dmesg.out
 t "  ... nothing stays loaded" [ ! -d /sys/module/forklab ]
-if [ "$(uname -m)" = aarch64 ]; then
+if has_contpte; then
 	t_exit "insmod contpte=unfold is refused: exit 95 (EOPNOTSUPP)" 95 insmod $NKO contpte=unfold
 	dmesg | tail -5 > /tmp/dmesg.out
 	t_grep "  ... dmesg says why" "contpte=unfold: this module was built without forklab's copy walk" \
