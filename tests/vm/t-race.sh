@@ -41,33 +41,54 @@ else
 	ok "# SKIP no THP in this kernel: no fl-pinrace, fl-race without THPs and khugepaged"
 fi
 
-# watched CMD...: CMD, but if it still runs long after its time (a hang in
-# the kernel, a livelock), what its processes are doing goes to the TAP
-# stream (state, wait channel, kernel stack, current syscall of each
-# thread), the
-# running CPUs' and the blocked tasks' stacks to the kernel log (sysrq l,
-# w), and every process of that name is killed: the suite fails then, with
-# the evidence, instead of the guest at the harness's timeout.  A looping
-# task (100 % CPU, no hung-task message) shows in the first two, a sleeping
-# one in the last two.
-# (the guest's busybox has no pgrep or pkill: /proc/*/comm names them)
-pids_named() {
-	for d in /proc/[0-9]*; do
-		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "${d#/proc/}"
-	done
+# task_line DIR: one task (/proc/PID/task/TID) as a TAP comment: command,
+# state, wait channel, syscall, faults and CPU ticks so far, kernel stack.
+task_line() {
+	set -- "$1" $(cut -d')' -f2 "$1/stat" 2>/dev/null)
+	echo "# $(cat "$1/comm" 2>/dev/null) ${1#/proc/}: state $2, wchan $(cat "$1/wchan" 2>/dev/null)," \
+	     "syscall $(cut -d' ' -f1 "$1/syscall" 2>/dev/null), minflt ${9:-?} majflt ${11:-?}" \
+	     "utime ${13:-?} stime ${14:-?}"
+	sed 's/^/#   /' "$1/stack" 2>/dev/null
 }
+# hang_report NAME: what a hang or livelock needs, into the TAP stream:
+# every thread of the processes called NAME, twice 5 s apart (whether
+# they still fault and run: a livelock, or sleep: a hang), and every other
+# task running or in D state (a kworker that a flush waits for); the
+# running CPUs' and the blocked tasks' stacks go to the kernel log (sysrq
+# l, w).  Prints the PIDs it found last, for the kill.
+# (the guest's busybox has no pgrep or pkill: /proc/*/comm names them)
+hang_report() {
+	for round in 1 2; do
+		echo "# watchdog: $1, round $round:"
+		for d in /proc/[0-9]*/task/*; do
+			[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && task_line $d
+		done
+		[ $round = 1 ] && sleep 5
+	done
+	echo "# watchdog: other tasks running or in D state:"
+	for d in /proc/[0-9]*/task/*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && continue
+		case "$(cut -d')' -f2 $d/stat 2>/dev/null)" in
+		" R "*|" D "*) task_line $d ;;
+		esac
+	done
+	echo "# watchdog: CPU and blocked-task stacks in the kernel log (sysrq l, w)"
+	echo l > /proc/sysrq-trigger; echo w > /proc/sysrq-trigger
+}
+
+# watched CMD...: CMD, but if it still runs long after its time (a hang in
+# the kernel, a livelock), hang_report says what its processes and the
+# kernel are doing, and every process of that name is killed: the suite
+# fails then, with the evidence, instead of the guest at the harness's
+# timeout.
 watched() {
 	"$@" & pid=$!
 	( sleep $((SECS * 6 + 60)); kill -0 $pid 2>/dev/null || exit 0
-	  echo "# watchdog: $1 still runs after $((SECS * 6 + 60)) s; its processes:"
-	  procs=$(pids_named "${1##*/}")
-	  for p in $procs; do for d in /proc/$p/task/*; do
-		echo "# pid $p tid ${d##*/}: $(cut -d' ' -f3 $d/stat 2>/dev/null) wchan $(cat $d/wchan 2>/dev/null) syscall $(cat $d/syscall 2>/dev/null)"
-		sed 's/^/#   /' $d/stack 2>/dev/null
-	  done; done
-	  echo "# watchdog: CPU and blocked-task stacks in the kernel log (sysrq l, w); killed"
-	  echo l > /proc/sysrq-trigger; echo w > /proc/sysrq-trigger
-	  kill -9 $pid $procs ) &
+	  echo "# watchdog: $1 still runs after $((SECS * 6 + 60)) s"
+	  hang_report "${1##*/}"
+	  for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "${1##*/}" ] && kill -9 "${d#/proc/}"
+	  done ) &
 	wd=$!
 	wait $pid; rc=$?
 	kill $wd 2>/dev/null
