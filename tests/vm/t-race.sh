@@ -55,8 +55,8 @@ task_line() {
 # they still fault and run: a livelock, or sleep: a hang), and every other
 # task running or in D state (a kworker that a flush waits for); the
 # running CPUs' and the blocked tasks' stacks go to the kernel log (sysrq
-# l, w).  Prints the PIDs it found last, for the kill.
-# (the guest's busybox has no pgrep or pkill: /proc/*/comm names them)
+# l, w).  The guest's busybox has no pgrep or pkill: here and in
+# watched(), /proc/*/comm names the processes.
 hang_report() {
 	for round in 1 2; do
 		echo "# watchdog: $1, round $round:"
