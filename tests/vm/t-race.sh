@@ -72,6 +72,15 @@ hang_report() {
 		" R "*|" D "*) task_line $d ;;
 		esac
 	done
+	# a thread that faults without end (minflt climbing between the rounds):
+	# where, and what the fault handler returned (bpftrace: a --sysroot guest)
+	if command -v bpftrace >/dev/null; then
+		echo "# watchdog: $1's faults for 3 s (bpftrace): by thread and page, and the handler's results"
+		timeout 60 bpftrace -q -e "kprobe:handle_mm_fault /comm == \"$1\"/ { @fault[tid, arg1 & ~0xfff, arg2] = count(); }
+			kretprobe:handle_mm_fault /comm == \"$1\"/ { @vm_fault_ret[retval] = count(); }
+			kprobe:migration_entry_wait /comm == \"$1\"/ { @migration_entry_wait[tid] = count(); }
+			interval:s:3 { print(@fault, 12); clear(@fault); exit(); }" 2>&1 | sed 's/^/#   /'
+	fi
 	echo "# watchdog: CPU and blocked-task stacks in the kernel log (sysrq l, w)"
 	echo l > /proc/sysrq-trigger; echo w > /proc/sysrq-trigger
 }
