@@ -78,6 +78,7 @@ hang_report() {
 		echo "# watchdog: $1's faults for 3 s (bpftrace): by thread and page, and the handler's results"
 		timeout 60 bpftrace -q -e "kprobe:handle_mm_fault /comm == \"$1\"/ { @fault[tid, arg1 & ~0xfff, arg2] = count(); }
 			kretprobe:handle_mm_fault /comm == \"$1\"/ { @vm_fault_ret[retval] = count(); }
+			kretprobe:do_swap_page /comm == \"$1\"/ { @do_swap_page_ret[retval] = count(); }
 			kprobe:migration_entry_wait /comm == \"$1\"/ { @migration_entry_wait[tid] = count(); }
 			interval:s:3 { print(@fault, 12); clear(@fault); exit(); }" 2>&1 | sed 's/^/#   /'
 	fi

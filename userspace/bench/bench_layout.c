@@ -117,6 +117,11 @@ void bench_layout_begin(const char *layout)
 {
 	glob_t g;
 
+	/* Debian's PREEMPT_RT kernels have no THP (it depends on !PREEMPT_RT) */
+	if (!strncmp(layout, "thp-", 4) && access(THP_DIR, F_OK))
+		bench_die(1, "layout %s needs THP, and this kernel has none (no %s: "
+			  "CONFIG_TRANSPARENT_HUGEPAGE is off, as in PREEMPT_RT kernels); "
+			  "order0, shmem and file need no THP", layout, THP_DIR);
 	if (strcmp(layout, "mthp-64k"))
 		return;
 	if (access(MTHP_64K, F_OK))
