@@ -51,6 +51,9 @@ loaded() { [ -d /sys/module/forklab ]; }
 # on PREEMPT_RT kernels (TRANSPARENT_HUGEPAGE depends on !PREEMPT_RT).
 has_contpte() { grep -q ' contpte_set_ptes$' /proc/kallsyms; }
 
+# Whether the kernel has THP (not Debian's PREEMPT_RT kernels).
+has_thp() { [ -d /sys/kernel/mm/transparent_hugepage ]; }
+
 # What the module's refusal of a contpte policy names as missing there:
 # the architecture off arm64, CONFIG_ARM64_CONTPTE (this kernel) on it.
 contpte_missing() { if [ "$(uname -m)" = aarch64 ]; then echo kernel; else echo architecture; fi; }

@@ -24,7 +24,7 @@ col() {
 }
 
 # L: the layout of large folios, where the kernel has THP
-if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+if has_thp; then
 	L=thp-pte
 else
 	L=file

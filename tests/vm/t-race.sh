@@ -34,7 +34,7 @@ fi
 # Debian's PREEMPT_RT kernels have no THP (it depends on !PREEMPT_RT):
 # fl-pinrace, which forks THPs, is skipped there, fl-race runs on small pages
 thp=0
-if [ -d /sys/kernel/mm/transparent_hugepage ]; then
+if has_thp; then
 	thp=1
 	t "THP enabled (always or madvise)" grep -q '\[always\]\|\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled
 else

@@ -117,11 +117,6 @@ void bench_layout_begin(const char *layout)
 {
 	glob_t g;
 
-	/* Debian's PREEMPT_RT kernels have no THP (it depends on !PREEMPT_RT) */
-	if (!strncmp(layout, "thp-", 4) && access(THP_DIR, F_OK))
-		bench_die(1, "layout %s needs THP, and this kernel has none (no %s: "
-			  "CONFIG_TRANSPARENT_HUGEPAGE is off, as in PREEMPT_RT kernels); "
-			  "order0, shmem and file need no THP", layout, THP_DIR);
 	if (strcmp(layout, "mthp-64k"))
 		return;
 	if (access(MTHP_64K, F_OK))
@@ -187,12 +182,15 @@ static void populate_anon(struct bench_area *a, const char *layout)
 		madvise(a->p, a->len, MADV_NOHUGEPAGE);
 		return;
 	}
-	/* thp-pmd, thp-pte */
+	/* thp-pmd, thp-pte; Debian's PREEMPT_RT kernels have no THP (it depends on !PREEMPT_RT) */
+	if (access(THP_DIR, F_OK))
+		bench_die(1, "layout %s needs THP, and this kernel has none (no %s: "
+			  "CONFIG_TRANSPARENT_HUGEPAGE is off, as in PREEMPT_RT kernels); "
+			  "order0, shmem and file need no THP", layout, THP_DIR);
 	if (thp_setting(THP_DIR "/enabled", was, sizeof(was)) && !strcmp(was, "never"))
 		bench_die(1, "layout %s needs THP: " THP_DIR "/enabled is 'never'", layout);
 	if (madvise(a->p, a->len, MADV_HUGEPAGE))
-		bench_die(1, "layout %s: MADV_HUGEPAGE failed: %s (kernel without THP?)", layout,
-			  strerror(errno));
+		bench_die(1, "layout %s: MADV_HUGEPAGE failed: %s", layout, strerror(errno));
 	touch_pages(a->p, a->len);
 	if (anon_pmd_kb() < (a->len >> 10) * 9 / 10)
 		bench_die(1, "layout %s: only %lu of %zu MiB came as 2 MiB THPs (memory too fragmented, "
