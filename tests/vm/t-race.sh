@@ -50,6 +50,62 @@ task_line() {
 	     "utime ${13:-?} stime ${14:-?}"
 	sed 's/^/#   /' "$1/stack" 2>/dev/null
 }
+# fault_trace NAME: for 1 s, every fault of the threads of the processes
+# called NAME (address, flags), what handle_mm_fault and the handlers
+# below it returned, migration-entry waits and the pinner's GUP loop, by
+# count (kprobe events in tracefs: they attach at once, where bpftrace
+# under TCG on a loaded host took over a minute to start); then the call
+# graph of a few of those faults.  A probe the kernel lacks (a static
+# function inlined: do_numa_page) is left out.
+fault_trace() {
+	local tr=/sys/kernel/tracing d p
+	[ -w $tr/kprobe_events ] || { echo "# watchdog: no tracefs at $tr"; return; }
+	echo "# watchdog: $1's faults for 1 s (kprobe events): count, thread, event, fields"
+	echo 0 > $tr/tracing_on; : > $tr/trace; : > $tr/set_event_pid
+	for d in /proc/[0-9]*/task/*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "${d##*/}" >> $tr/set_event_pid
+	done
+	for p in 'p:flhang/fault handle_mm_fault addr=$arg2:x64 flags=$arg3:x32' \
+		 'r:flhang/fault_ret handle_mm_fault ret=$retval:x32' \
+		 'r:flhang/swap_ret do_swap_page ret=$retval:x32' \
+		 'p:flhang/migration_wait migration_entry_wait' \
+		 'r:flhang/numa_ret do_numa_page ret=$retval:x32' \
+		 'r:flhang/wp_ret do_wp_page ret=$retval:x32' \
+		 'r:flhang/gup_ret __get_user_pages ret=$retval:s64' \
+		 'r:flhang/isolate_lru_ret folio_isolate_lru ret=$retval:u8' \
+		 'p:flhang/lru_add_drain_all lru_add_drain_all' \
+		 'r:flhang/migrate_pages_ret migrate_pages ret=$retval:s32'; do
+		echo "$p" >> $tr/kprobe_events 2>/dev/null
+	done
+	echo 1 > $tr/events/flhang/enable
+	echo 1 > $tr/tracing_on; sleep 1; echo 0 > $tr/tracing_on
+	echo 0 > $tr/events/flhang/enable
+	# "  comm-TID  [cpu] flags  time: event: (func+off/len <- caller) fields"
+	sed -n 's/^ *.*-\([0-9]*\) *\[.*: \([a-z_]*\): ([^)]*) *\(.*\)$/\1 \2 \3/p' $tr/trace |
+		sort | uniq -c | sort -rn | head -25 | sed 's/^/#   /'
+	# the thread that faults most, for the call graph below
+	p=$(sed -n 's/^ *.*-\([0-9]*\) *\[.*: fault: .*/\1/p' $tr/trace | sort | uniq -c | sort -rn |
+		head -1 | awk '{print $2}')
+	# (removing an event empties the trace buffer)
+	for d in $tr/events/flhang/*/; do
+		d=${d%/}; [ -d "$d" ] && echo "-:flhang/${d##*/}" >> $tr/kprobe_events
+	done
+	: > $tr/trace; : > $tr/set_event_pid
+	if [ -n "$p" ] && grep -qw function_graph $tr/available_tracers; then
+		echo "# watchdog: call graph of thread $p's faults (function_graph, depth 8)"
+		echo "$p" > $tr/set_ftrace_pid; echo handle_mm_fault > $tr/set_graph_function
+		echo 8 > $tr/max_graph_depth
+		echo function_graph > $tr/current_tracer
+		echo 1 > $tr/tracing_on; sleep 0.2; echo 0 > $tr/tracing_on
+		# (before the tracer changes: that empties the buffer too)
+		grep -v '^#' $tr/trace | head -120 | sed 's/^/#   /'
+		echo nop > $tr/current_tracer
+		: > $tr/set_ftrace_pid; : > $tr/set_graph_function; echo 0 > $tr/max_graph_depth
+		: > $tr/trace
+	fi
+	echo 1 > $tr/tracing_on
+}
+
 # hang_report NAME: what a hang or livelock needs, into the TAP stream:
 # every thread of the processes called NAME, twice 5 s apart (whether
 # they still fault and run: a livelock, or sleep: a hang), and every other
@@ -73,15 +129,8 @@ hang_report() {
 		esac
 	done
 	# a thread that faults without end (minflt climbing between the rounds):
-	# where, and what the fault handler returned (bpftrace: a --sysroot guest)
-	if command -v bpftrace >/dev/null; then
-		echo "# watchdog: $1's faults for 3 s (bpftrace): by thread and page, and the handler's results"
-		timeout 60 bpftrace -q -e "kprobe:handle_mm_fault /comm == \"$1\"/ { @fault[tid, arg1 & ~0xfff, arg2] = count(); }
-			kretprobe:handle_mm_fault /comm == \"$1\"/ { @vm_fault_ret[retval] = count(); }
-			kretprobe:do_swap_page /comm == \"$1\"/ { @do_swap_page_ret[retval] = count(); }
-			kprobe:migration_entry_wait /comm == \"$1\"/ { @migration_entry_wait[tid] = count(); }
-			interval:s:3 { print(@fault, 12); clear(@fault); exit(); }" 2>&1 | sed 's/^/#   /'
-	fi
+	# where, and what the handlers returned
+	fault_trace "$1"
 	echo "# watchdog: CPU and blocked-task stacks in the kernel log (sysrq l, w)"
 	echo l > /proc/sysrq-trigger; echo w > /proc/sysrq-trigger
 }
