@@ -55,8 +55,11 @@ task_line() {
 # below it returned, migration-entry waits and the pinner's GUP loop, by
 # count (kprobe events in tracefs: they attach at once, where bpftrace
 # under TCG on a loaded host took over a minute to start); then the call
-# graph of a few of those faults.  A probe the kernel lacks (a static
-# function inlined: do_numa_page) is left out.
+# graph of a few of those faults.  On arm64, where a fault meets a
+# contiguous block, also the entry asked for and the 16 PTEs from the
+# faulting one on (the block's, for an aligned address).  A probe the
+# kernel lacks (a static function inlined: do_numa_page; arm64's on x86)
+# is left out.
 fault_trace() {
 	local tr=/sys/kernel/tracing d p
 	[ -w $tr/kprobe_events ] || { echo "# watchdog: no tracefs at $tr"; return; }
@@ -74,7 +77,9 @@ fault_trace() {
 		 'r:flhang/gup_ret __get_user_pages ret=$retval:s64' \
 		 'r:flhang/isolate_lru_ret folio_isolate_lru ret=$retval:u8' \
 		 'p:flhang/lru_add_drain_all lru_add_drain_all' \
-		 'r:flhang/migrate_pages_ret migrate_pages ret=$retval:s32'; do
+		 'r:flhang/migrate_pages_ret migrate_pages ret=$retval:s32' \
+		 'p:flhang/contpte_set_access contpte_ptep_set_access_flags addr=$arg2:x64 entry=$arg4:x64 p0=+0($arg3):x64 p1=+8($arg3):x64 p2=+16($arg3):x64 p3=+24($arg3):x64 p4=+32($arg3):x64 p5=+40($arg3):x64 p6=+48($arg3):x64 p7=+56($arg3):x64 p8=+64($arg3):x64 p9=+72($arg3):x64 p10=+80($arg3):x64 p11=+88($arg3):x64 p12=+96($arg3):x64 p13=+104($arg3):x64 p14=+112($arg3):x64 p15=+120($arg3):x64' \
+		 'r:flhang/contpte_set_access_ret contpte_ptep_set_access_flags ret=$retval:s32'; do
 		echo "$p" >> $tr/kprobe_events 2>/dev/null
 	done
 	echo 1 > $tr/events/flhang/enable
@@ -154,6 +159,27 @@ watched() {
 	return $rc
 }
 
+# NUMA balancing off where fork would hang on it: with two nodes it turns
+# PTEs of the parent's large folios into NUMA-hinting (PROT_NONE) entries,
+# and the contpte_set_ptes() of arm64 6.12.y before 6.12.117 (Debian's
+# 6.12.95: no pte_valid() test, fixed by "arm64: mm: restrict transparent
+# contpte mappings to valid PTEs") makes fork's copy of them valid,
+# contiguous and closed to user space; the child's read of one then faults
+# for ever (a read fault on a present, young PTE is spurious to the kernel).
+# That was the two-node hang: fault_trace caught it in stock, passthrough
+# and batched.  fl-contpte-prot.c has that kernel's case with PROT_NONE.
+numab=""
+case "$(uname -r)" in
+6.12.*)
+	sub=$(uname -r | sed 's/^6\.12\.\([0-9]*\).*/\1/')
+	if has_contpte && [ "$sub" -lt 117 ] && [ -d /sys/devices/system/node/node1 ] &&
+	   [ -f /proc/sys/kernel/numa_balancing ]; then
+		numab=$(cat /proc/sys/kernel/numa_balancing)
+		echo 0 > /proc/sys/kernel/numa_balancing
+		echo "# NUMA balancing off: this kernel's contpte_set_ptes() (6.12.$sub < 6.12.117) makes a child's NUMA-hinting entries valid for the kernel only, and the child faults on them for ever"
+	fi ;;
+esac
+
 # ksmd and khugepaged scanning fast, put back at the end
 saved=""
 for f in $KSM/run $KSM/sleep_millisecs $KSM/pages_to_scan \
@@ -177,6 +203,7 @@ done
 forklab mode stock >/dev/null
 for s in $saved; do echo "${s#*=}" > "${s%%=*}"; done
 echo "$hugetlb" > /proc/sys/vm/nr_hugepages
+[ -n "$numab" ] && echo "$numab" > /proc/sys/kernel/numa_balancing
 t "the race cgroup is gone" [ ! -d /sys/fs/cgroup/fl-race ]
 echo "# race counts per mode ($TARGET, $SECS s per program and mode):"
 cat /tmp/race.counts
