@@ -50,6 +50,13 @@ task_line() {
 	     "utime ${13:-?} stime ${14:-?}"
 	sed 's/^/#   /' "$1/stack" 2>/dev/null
 }
+# tasks_named NAME: the /proc/PID/task/TID directories of every thread of
+# the processes called NAME (the guest's busybox has no pgrep).
+tasks_named() {
+	for d in /proc/[0-9]*/task/*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "$d"
+	done
+}
 # fault_trace NAME: for 1 s, every fault of the threads of the processes
 # called NAME (address, flags), what handle_mm_fault and the handlers
 # below it returned, migration-entry waits and the pinner's GUP loop, by
@@ -61,13 +68,11 @@ task_line() {
 # kernel lacks (a static function inlined: do_numa_page; arm64's on x86)
 # is left out.
 fault_trace() {
-	local tr=/sys/kernel/tracing d p
+	local tr=/sys/kernel/tracing d p tid
 	[ -w $tr/kprobe_events ] || { echo "# watchdog: no tracefs at $tr"; return; }
 	echo "# watchdog: $1's faults for 1 s (kprobe events): count, thread, event, fields"
 	echo 0 > $tr/tracing_on; : > $tr/trace; : > $tr/set_event_pid
-	for d in /proc/[0-9]*/task/*; do
-		[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && echo "${d##*/}" >> $tr/set_event_pid
-	done
+	for d in $(tasks_named "$1"); do echo "${d##*/}" >> $tr/set_event_pid; done
 	for p in 'p:flhang/fault handle_mm_fault addr=$arg2:x64 flags=$arg3:x32' \
 		 'r:flhang/fault_ret handle_mm_fault ret=$retval:x32' \
 		 'r:flhang/swap_ret do_swap_page ret=$retval:x32' \
@@ -86,19 +91,21 @@ fault_trace() {
 	echo 1 > $tr/tracing_on; sleep 1; echo 0 > $tr/tracing_on
 	echo 0 > $tr/events/flhang/enable
 	# "  comm-TID  [cpu] flags  time: event: (func+off/len <- caller) fields"
+	# as "TID event fields", counted
 	sed -n 's/^ *.*-\([0-9]*\) *\[.*: \([a-z_]*\): ([^)]*) *\(.*\)$/\1 \2 \3/p' $tr/trace |
-		sort | uniq -c | sort -rn | head -25 | sed 's/^/#   /'
+		sort | uniq -c | sort -rn > /tmp/fault_trace.counts
+	head -25 /tmp/fault_trace.counts | sed 's/^/#   /'
 	# the thread that faults most, for the call graph below
-	p=$(sed -n 's/^ *.*-\([0-9]*\) *\[.*: fault: .*/\1/p' $tr/trace | sort | uniq -c | sort -rn |
-		head -1 | awk '{print $2}')
+	tid=$(awk '$3 == "fault" { n[$2] += $1 } END { for (t in n) print n[t], t }' /tmp/fault_trace.counts |
+		sort -rn | head -1 | cut -d' ' -f2)
 	# (removing an event empties the trace buffer)
 	for d in $tr/events/flhang/*/; do
 		d=${d%/}; [ -d "$d" ] && echo "-:flhang/${d##*/}" >> $tr/kprobe_events
 	done
 	: > $tr/trace; : > $tr/set_event_pid
-	if [ -n "$p" ] && grep -qw function_graph $tr/available_tracers; then
-		echo "# watchdog: call graph of thread $p's faults (function_graph, depth 8)"
-		echo "$p" > $tr/set_ftrace_pid; echo handle_mm_fault > $tr/set_graph_function
+	if [ -n "$tid" ] && grep -qw function_graph $tr/available_tracers; then
+		echo "# watchdog: call graph of thread $tid's faults (function_graph, depth 8)"
+		echo "$tid" > $tr/set_ftrace_pid; echo handle_mm_fault > $tr/set_graph_function
 		echo 8 > $tr/max_graph_depth
 		echo function_graph > $tr/current_tracer
 		echo 1 > $tr/tracing_on; sleep 0.2; echo 0 > $tr/tracing_on
@@ -121,9 +128,7 @@ fault_trace() {
 hang_report() {
 	for round in 1 2; do
 		echo "# watchdog: $1, round $round:"
-		for d in /proc/[0-9]*/task/*; do
-			[ "$(cat $d/comm 2>/dev/null)" = "$1" ] && task_line $d
-		done
+		for d in $(tasks_named "$1"); do task_line $d; done
 		[ $round = 1 ] && sleep 5
 	done
 	echo "# watchdog: other tasks running or in D state:"
@@ -159,27 +164,6 @@ watched() {
 	return $rc
 }
 
-# NUMA balancing off where fork would hang on it: with two nodes it turns
-# PTEs of the parent's large folios into NUMA-hinting (PROT_NONE) entries,
-# and the contpte_set_ptes() of arm64 6.12.y before 6.12.117 (Debian's
-# 6.12.95: no pte_valid() test, fixed by "arm64: mm: restrict transparent
-# contpte mappings to valid PTEs") makes fork's copy of them valid,
-# contiguous and closed to user space; the child's read of one then faults
-# for ever (a read fault on a present, young PTE is spurious to the kernel).
-# That was the two-node hang: fault_trace caught it in stock, passthrough
-# and batched.  fl-contpte-prot.c has that kernel's case with PROT_NONE.
-numab=""
-case "$(uname -r)" in
-6.12.*)
-	sub=$(uname -r | sed 's/^6\.12\.\([0-9]*\).*/\1/')
-	if has_contpte && [ "$sub" -lt 117 ] && [ -d /sys/devices/system/node/node1 ] &&
-	   [ -f /proc/sys/kernel/numa_balancing ]; then
-		numab=$(cat /proc/sys/kernel/numa_balancing)
-		echo 0 > /proc/sys/kernel/numa_balancing
-		echo "# NUMA balancing off: this kernel's contpte_set_ptes() (6.12.$sub < 6.12.117) makes a child's NUMA-hinting entries valid for the kernel only, and the child faults on them for ever"
-	fi ;;
-esac
-
 # ksmd and khugepaged scanning fast, put back at the end
 saved=""
 for f in $KSM/run $KSM/sleep_millisecs $KSM/pages_to_scan \
@@ -188,6 +172,27 @@ for f in $KSM/run $KSM/sleep_millisecs $KSM/pages_to_scan \
 done
 [ -d $KSM ] && { echo 20 > $KSM/sleep_millisecs; echo 1000 > $KSM/pages_to_scan; echo 1 > $KSM/run; }
 [ $thp = 1 ] && { echo 10 > $KHP/scan_sleep_millisecs; echo 10 > $KHP/alloc_sleep_millisecs; echo 4096 > $KHP/pages_to_scan; }
+
+# NUMA balancing off (put back with the rest) where fork would hang on it:
+# with two nodes it turns PTEs of the parent's large folios into
+# NUMA-hinting (PROT_NONE) entries, and the contpte_set_ptes() of arm64
+# 6.12.y before 6.12.117 (Debian's 6.12.95: no pte_valid() test, fixed by
+# "arm64: mm: restrict transparent contpte mappings to valid PTEs") makes
+# fork's copy of them valid,
+# contiguous and closed to user space; the child's read of one then faults
+# for ever (a read fault on a present, young PTE is spurious to the kernel).
+# That was the two-node hang: fault_trace caught it in stock, passthrough
+# and batched.  fl-contpte-prot.c has that kernel's case with PROT_NONE.
+case "$(uname -r)" in
+6.12.*)
+	sub=$(uname -r | sed 's/^6\.12\.\([0-9]*\).*/\1/')
+	if has_contpte && [ "$sub" -lt 117 ] && [ -d /sys/devices/system/node/node1 ] &&
+	   [ -f /proc/sys/kernel/numa_balancing ]; then
+		saved="$saved /proc/sys/kernel/numa_balancing=$(cat /proc/sys/kernel/numa_balancing)"
+		echo 0 > /proc/sys/kernel/numa_balancing
+		echo "# NUMA balancing off: this kernel's contpte_set_ptes() (6.12.$sub < 6.12.117) makes a child's NUMA-hinting entries valid for the kernel only, and the child faults on them for ever"
+	fi ;;
+esac
 
 : > /tmp/race.counts
 for m in $(modes); do
@@ -203,7 +208,6 @@ done
 forklab mode stock >/dev/null
 for s in $saved; do echo "${s#*=}" > "${s%%=*}"; done
 echo "$hugetlb" > /proc/sys/vm/nr_hugepages
-[ -n "$numab" ] && echo "$numab" > /proc/sys/kernel/numa_balancing
 t "the race cgroup is gone" [ ! -d /sys/fs/cgroup/fl-race ]
 echo "# race counts per mode ($TARGET, $SECS s per program and mode):"
 cat /tmp/race.counts
